@@ -1,0 +1,53 @@
+import type { SessionEvent } from './rules.js';
+import type { ChannelPolicy, ConversationRef, Session } from './types.js';
+
+/** One event for a backend to apply atomically to one conversation. */
+export interface ApplyInput {
+  ref: ConversationRef;
+  /** Never `expire`: deadlines are the backend's own business. */
+  event: Exclude<SessionEvent, { type: 'expire' }>;
+  policy: ChannelPolicy;
+  /** The tracker's clock: backends never read their own. */
+  now: number;
+  /** A fresh session id, called only if the event opens a session (the Redis backend calls it up front). */
+  newId: () => string;
+}
+
+export interface ApplyOutput {
+  /** The session the event acted on (for an end: the ended session), or undefined. */
+  session: Session | undefined;
+  /** True when this event opened `session`. */
+  isNew: boolean;
+  /** A session this event started, for the tracker to announce in this process. */
+  started?: Session;
+  /**
+   * A session this event ended, for the tracker to announce in this process. A backend that
+   * delivers ends itself (through `BackendHost.deliverEnd`, e.g. from a queue) leaves it unset.
+   */
+  ended?: Session;
+}
+
+/** What a tracker gives its backend once, so that the backend can act off the hot path. */
+export interface BackendHost {
+  now(): number;
+  policyOf(channel: string): ChannelPolicy;
+  /** Announces an ended session; resolves once every `sessionEnd` handler has settled. */
+  deliverEnd(session: Session): Promise<void>;
+  /** Reports a failure that has no caller to reject (a timer, a worker). */
+  reportError(error: Error): void;
+}
+
+/**
+ * Where sessions live and how their deadlines fire. Small on purpose: one atomic apply
+ * step, a read, a scheduler started by `attach`, and `close`.
+ */
+export interface Backend {
+  /** Called once by the tracker before any other call; starts the deadline scheduler. */
+  attach(host: BackendHost): void;
+  /** Applies one event atomically and returns what changed. */
+  apply(input: ApplyInput): Promise<ApplyOutput> | ApplyOutput;
+  /** The conversation's active session at `now`, or undefined. */
+  get(ref: ConversationRef, now: number): Promise<Session | undefined> | Session | undefined;
+  /** Stops the scheduler and releases every timer and connection. */
+  close(): Promise<void>;
+}

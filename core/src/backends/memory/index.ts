@@ -1,0 +1,152 @@
+import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
+import { applyRules, type RuleResult, type SessionEvent } from '../../rules.js';
+import type { ConversationRef, Session } from '../../types.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import { SessionTable } from './session-table.js';
+
+/** setTimeout fires at most this far ahead; a later deadline wakes up and re-arms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The embedded default backend: sessions in this process's memory, correct for one process.
+ * Every apply step runs synchronously, so two events of one conversation never interleave.
+ * All deadlines share one heap and one unref'd timer, armed for the earliest deadline;
+ * a deadline that moved is re-armed lazily when its old one fires.
+ *
+ * @example
+ * const tracker = createSessionTracker({ backend: memoryBackend() }); // same as omitting it
+ */
+export function memoryBackend(): Backend {
+  return new MemoryBackend();
+}
+
+class MemoryBackend implements Backend {
+  private host: BackendHost | undefined;
+  private readonly table = new SessionTable();
+  /** channel → conversationId → slot: nested maps avoid building a key string per message. */
+  private readonly index = new Map<string, Map<string, number>>();
+  private readonly heap = new DeadlineHeap();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private readonly popped = { deadline: 0, slot: 0, generation: 0 };
+
+  attach(host: BackendHost): void {
+    this.host = host;
+  }
+
+  apply(input: ApplyInput): ApplyOutput {
+    const { ref } = input;
+    let conversations = this.index.get(ref.channel);
+    if (conversations === undefined) {
+      conversations = new Map();
+      this.index.set(ref.channel, conversations);
+    }
+    const slot = conversations.get(ref.conversationId);
+    const stored = slot === undefined ? undefined : this.table.read(slot);
+    const result = applyRules(ref, stored, input.policy, input.event, input.now, input.newId);
+    this.store(conversations, ref.conversationId, slot, result);
+    return {
+      session: result.session,
+      isNew: result.started !== undefined,
+      started: result.started,
+      ended: result.ended,
+    };
+  }
+
+  get(ref: ConversationRef, now: number): Session | undefined {
+    const slot = this.index.get(ref.channel)?.get(ref.conversationId);
+    if (slot === undefined) return undefined;
+    // Past its deadline the session is over even if the timer has not fired yet.
+    return this.table.expiresAt(slot) <= now ? undefined : this.table.read(slot);
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    this.index.clear();
+    this.table.clear();
+    this.heap.clear();
+  }
+
+  /** Live sessions, for benchmarks and tests. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  private store(
+    conversations: Map<string, number>,
+    conversationId: string,
+    slot: number | undefined,
+    result: RuleResult,
+  ): void {
+    const { next } = result;
+    if (next === undefined) {
+      if (slot !== undefined) {
+        conversations.delete(conversationId);
+        this.table.release(slot);
+      }
+      return;
+    }
+    if (slot !== undefined && next.id === this.table.id(slot)) {
+      this.table.write(slot, next);
+      return;
+    }
+    // A new session: a fresh slot (the old one, if any, was ended by this same step).
+    if (slot !== undefined) this.table.release(slot);
+    const fresh = this.table.allocate();
+    this.table.write(fresh, next);
+    conversations.set(conversationId, fresh);
+    this.schedule(next.expiresAt, fresh, this.table.generation(fresh));
+  }
+
+  private schedule(deadline: number, slot: number, generation: number): void {
+    this.heap.push(deadline, slot, generation);
+    if (deadline < this.timerAt) this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const next = this.heap.peek();
+    this.timerAt = next;
+    if (next === Number.POSITIVE_INFINITY || this.host === undefined) return;
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, next - this.host.now()));
+    this.timer = setTimeout(() => this.fire(), delay);
+    // An idle bot must be able to exit: pending deadlines alone keep nothing alive.
+    this.timer.unref();
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const host = this.host!;
+    const now = host.now();
+    const entry = this.popped;
+    while (this.heap.peek() <= now) {
+      this.heap.pop(entry);
+      if (!this.table.isLive(entry.slot, entry.generation)) continue;
+      this.expire(entry.slot, entry.generation, now, host);
+    }
+    this.arm();
+  }
+
+  private expire(slot: number, generation: number, now: number, host: BackendHost): void {
+    const stored = this.table.read(slot);
+    const ref = { channel: stored.channel, conversationId: stored.conversationId };
+    const event: SessionEvent = { type: 'expire', sessionId: stored.id };
+    const result = applyRules(ref, stored, host.policyOf(ref.channel), event, now, noNewId);
+    if (result.rescheduleAt !== undefined) {
+      this.heap.push(result.rescheduleAt, slot, generation);
+      return;
+    }
+    if (result.ended === undefined) return;
+    this.index.get(ref.channel)?.delete(ref.conversationId);
+    this.table.release(slot);
+    void host.deliverEnd(result.ended);
+  }
+}
+
+function noNewId(): string {
+  throw new Error('an expiry never opens a session');
+}

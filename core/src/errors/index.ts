@@ -1,0 +1,4 @@
+export { ConfigError } from './config-error.js';
+export { HookError } from './hook-error.js';
+export { SignatureError } from './signature-error.js';
+export { StoreUnavailableError } from './store-unavailable-error.js';

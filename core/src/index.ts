@@ -1,0 +1,24 @@
+export type { ApplyInput, ApplyOutput, Backend, BackendHost } from './backend.js';
+export { memoryBackend } from './backends/memory/index.js';
+export { ConfigError, HookError, SignatureError, StoreUnavailableError } from './errors/index.js';
+export { DEFAULT_POLICIES } from './policy.js';
+export { applyRules, endAllowed, type RuleResult, type SessionEvent } from './rules.js';
+export {
+  createSessionTracker,
+  type SessionTracker,
+  type SessionTrackerOptions,
+  type TrackOptions,
+} from './tracker.js';
+export type {
+  ChannelPolicy,
+  ChannelPolicyOverride,
+  ConversationRef,
+  Direction,
+  EndOn,
+  EndReason,
+  Session,
+  SessionStamp,
+  SessionStatus,
+  TrackerEvents,
+} from './types.js';
+export { END_REASONS } from './types.js';

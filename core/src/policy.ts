@@ -1,0 +1,147 @@
+import { ConfigError } from './errors/config-error.js';
+import type { ChannelPolicy, ChannelPolicyOverride, EndOn } from './types.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Chat channels: every explicit end applies. `close` fires only where a platform has one. */
+const ALL_ENDS: EndOn = { close: true, handoff: true, survey: true, interruption: true };
+
+function policy(inactivityTimeoutMs: number): ChannelPolicy {
+  return { inactivityTimeoutMs, surveyWindowMs: 24 * HOUR, endOn: { ...ALL_ENDS } };
+}
+
+/**
+ * The rules of every known channel (see DESIGN.md §1). Unknown channel ids use `default`.
+ * Frozen: copy and override through the tracker's `channels` option instead.
+ */
+export const DEFAULT_POLICIES: Readonly<Record<string, Readonly<ChannelPolicy>>> = deepFreeze({
+  web: policy(5 * MINUTE),
+  'messaging-api': policy(5 * MINUTE),
+  facebook: policy(24 * HOUR),
+  whatsapp: policy(24 * HOUR),
+  instagram: policy(24 * HOUR),
+  telegram: policy(24 * HOUR),
+  twitter: policy(24 * HOUR),
+  sms: policy(24 * HOUR),
+  slack: policy(24 * HOUR),
+  help: policy(5 * MINUTE),
+  default: policy(5 * MINUTE),
+});
+
+const POLICY_FIELDS = new Set(['inactivityTimeoutMs', 'surveyWindowMs', 'endOn']);
+const END_ON_FIELDS = new Set(['close', 'handoff', 'survey', 'interruption']);
+/** setTimeout and BullMQ delays are capped at 2^31 - 1 ms (~24.8 days). */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
+function checkDuration(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_DURATION_MS) {
+    throw new ConfigError(
+      field,
+      `${field} must be a positive number of milliseconds up to ${MAX_DURATION_MS}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Merges one channel's override over a base policy, field by field, validating as it goes. */
+export function mergePolicy(base: ChannelPolicy, override: unknown, path: string): ChannelPolicy {
+  if (!isPlainObject(override)) {
+    throw new ConfigError(path, `${path} must be an object of policy fields, got ${describe(override)}`);
+  }
+  for (const key of Object.keys(override)) {
+    if (!POLICY_FIELDS.has(key)) {
+      throw new ConfigError(
+        `${path}.${key}`,
+        `${path}.${key} is not a policy field (expected one of ${[...POLICY_FIELDS].join(', ')})`,
+      );
+    }
+  }
+  const merged: ChannelPolicy = { ...base, endOn: { ...base.endOn } };
+  if (override.inactivityTimeoutMs !== undefined) {
+    merged.inactivityTimeoutMs = checkDuration(`${path}.inactivityTimeoutMs`, override.inactivityTimeoutMs);
+  }
+  if (override.surveyWindowMs !== undefined) {
+    merged.surveyWindowMs = checkDuration(`${path}.surveyWindowMs`, override.surveyWindowMs);
+  }
+  if (override.endOn !== undefined) {
+    if (!isPlainObject(override.endOn)) {
+      throw new ConfigError(
+        `${path}.endOn`,
+        `${path}.endOn must be an object, got ${describe(override.endOn)}`,
+      );
+    }
+    for (const [reason, value] of Object.entries(override.endOn)) {
+      const field = `${path}.endOn.${reason}`;
+      if (!END_ON_FIELDS.has(reason)) {
+        throw new ConfigError(
+          field,
+          `${field} is not an end rule (expected one of ${[...END_ON_FIELDS].join(', ')})`,
+        );
+      }
+      if (typeof value !== 'boolean') {
+        throw new ConfigError(field, `${field} must be true or false, got ${describe(value)}`);
+      }
+      merged.endOn[reason as keyof EndOn] = value;
+    }
+  }
+  return merged;
+}
+
+/** The resolved policies of a tracker: defaults with the user's overrides merged in. */
+export class PolicySet {
+  private readonly byChannel = new Map<string, ChannelPolicy>();
+  private readonly fallback: ChannelPolicy;
+
+  constructor(overrides: Record<string, ChannelPolicyOverride> | undefined) {
+    if (overrides !== undefined && !isPlainObject(overrides)) {
+      throw new ConfigError(
+        'channels',
+        `channels must be an object keyed by channel id, got ${describe(overrides)}`,
+      );
+    }
+    const given = overrides ?? {};
+    this.fallback = given.default
+      ? mergePolicy(DEFAULT_POLICIES.default as ChannelPolicy, given.default, 'channels.default')
+      : structuredClone(DEFAULT_POLICIES.default as ChannelPolicy);
+    for (const [channel, base] of Object.entries(DEFAULT_POLICIES)) {
+      if (channel === 'default') continue;
+      const override = given[channel];
+      this.byChannel.set(
+        channel,
+        override === undefined ? structuredClone(base) : mergePolicy(base, override, `channels.${channel}`),
+      );
+    }
+    // A channel unknown to the defaults starts from the user's (possibly overridden) default.
+    for (const [channel, override] of Object.entries(given)) {
+      if (channel === 'default' || this.byChannel.has(channel)) continue;
+      this.byChannel.set(channel, mergePolicy(this.fallback, override, `channels.${channel}`));
+    }
+  }
+
+  /** The policy of a channel; unknown ids get the `default` policy. */
+  of(channel: string): ChannelPolicy {
+    return this.byChannel.get(channel) ?? this.fallback;
+  }
+
+  /** Every explicitly known channel with its policy, plus `default`. */
+  entries(): Array<[string, ChannelPolicy]> {
+    return [...this.byChannel.entries(), ['default', this.fallback]];
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

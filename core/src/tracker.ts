@@ -1,0 +1,291 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { ApplyInput, ApplyOutput, Backend, BackendHost } from './backend.js';
+import { memoryBackend } from './backends/memory/index.js';
+import { ConfigError } from './errors/config-error.js';
+import { HookError } from './errors/hook-error.js';
+import { PolicySet } from './policy.js';
+import type {
+  ChannelPolicy,
+  ChannelPolicyOverride,
+  ConversationRef,
+  Direction,
+  EndReason,
+  Session,
+  SessionStamp,
+  TrackerEvents,
+} from './types.js';
+import { END_REASONS } from './types.js';
+
+export interface SessionTrackerOptions {
+  /** Where sessions live. Default: `memoryBackend()`, correct for one process. */
+  backend?: Backend;
+  /** Per-channel overrides merged field by field over `DEFAULT_POLICIES`. */
+  channels?: Record<string, ChannelPolicyOverride>;
+  /** Session id generator. Default: UUIDv7 (time-ordered). */
+  generateId?: () => string;
+  /** Clock in epoch milliseconds. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export interface TrackOptions {
+  direction: Direction;
+}
+
+export interface SessionTracker {
+  /** Counts one message of a conversation and returns its session stamp. */
+  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp>;
+  /** The conversation went to a human: ends the session with `handoff` where the policy says so. */
+  handoff(ref: ConversationRef): Promise<Session | undefined>;
+  /** A satisfaction survey was sent in the active session. */
+  surveySent(ref: ConversationRef): Promise<Session | undefined>;
+  /** The survey was answered: ends the session with `survey` if within the survey window. */
+  surveyAnswered(ref: ConversationRef): Promise<Session | undefined>;
+  /** Ends the active session with `reason`, unless the channel's `endOn` turns that reason off. */
+  end(ref: ConversationRef, reason: EndReason): Promise<Session | undefined>;
+  /** The conversation's active session, or undefined. */
+  get(ref: ConversationRef): Promise<Session | undefined>;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void;
+  /** The resolved policy of a channel (defaults merged with overrides). */
+  policyOf(channel: string): ChannelPolicy;
+  /** Graceful shutdown: stops the backend; no timer or connection is left. */
+  close(): Promise<void>;
+}
+
+const INBOUND = { type: 'message', direction: 'inbound' } as const;
+const OUTBOUND = { type: 'message', direction: 'outbound' } as const;
+const OPTION_FIELDS = new Set(['backend', 'channels', 'generateId', 'now']);
+
+/**
+ * Creates the session tracker every connector calls.
+ *
+ * @example
+ * const tracker = createSessionTracker({ channels: { web: { inactivityTimeoutMs: 10 * 60_000 } } });
+ * tracker.on('sessionEnd', (s) => console.log(s.id, s.endReason));
+ * const stamp = await tracker.track({ channel: 'web', conversationId: 'c1', userId: 'u1' }, { direction: 'inbound' });
+ */
+export function createSessionTracker(options: SessionTrackerOptions = {}): SessionTracker {
+  return new Tracker(options);
+}
+
+class Tracker implements SessionTracker {
+  private readonly backend: Backend;
+  private readonly policies: PolicySet;
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+  private readonly startHandlers: Array<TrackerEvents['sessionStart']> = [];
+  private readonly endHandlers: Array<TrackerEvents['sessionEnd']> = [];
+  private readonly errorHandlers: Array<TrackerEvents['error']> = [];
+  private closed = false;
+
+  constructor(options: SessionTrackerOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ConfigError('options', `options must be an object, got ${String(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_FIELDS.has(key)) {
+        throw new ConfigError(
+          key,
+          `${key} is not a tracker option (expected one of ${[...OPTION_FIELDS].join(', ')})`,
+        );
+      }
+    }
+    for (const field of ['generateId', 'now'] as const) {
+      if (options[field] !== undefined && typeof options[field] !== 'function') {
+        throw new ConfigError(field, `${field} must be a function, got ${typeof options[field]}`);
+      }
+    }
+    this.policies = new PolicySet(options.channels);
+    this.clock = options.now ?? Date.now;
+    this.newId = options.generateId ?? uuidv7;
+    this.backend = options.backend ?? memoryBackend();
+    const host: BackendHost = {
+      now: this.clock,
+      policyOf: (channel) => this.policies.of(channel),
+      deliverEnd: (session) => this.deliver('sessionEnd', session) ?? Promise.resolve(),
+      reportError: (error) => this.reportError(error),
+    };
+    this.backend.attach(host);
+  }
+
+  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp> {
+    const direction = options?.direction;
+    if (direction !== 'inbound' && direction !== 'outbound') {
+      return Promise.reject(
+        new TypeError(`track options.direction must be 'inbound' or 'outbound', got ${String(direction)}`),
+      );
+    }
+    return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
+  }
+
+  handoff(ref: ConversationRef): Promise<Session | undefined> {
+    return this.run(ref, { type: 'handoff' }, toSession);
+  }
+
+  surveySent(ref: ConversationRef): Promise<Session | undefined> {
+    return this.run(ref, { type: 'surveySent' }, toSession);
+  }
+
+  surveyAnswered(ref: ConversationRef): Promise<Session | undefined> {
+    return this.run(ref, { type: 'surveyAnswered' }, toSession);
+  }
+
+  end(ref: ConversationRef, reason: EndReason): Promise<Session | undefined> {
+    if (!END_REASONS.includes(reason)) {
+      return Promise.reject(
+        new TypeError(`end reason must be one of ${END_REASONS.join(', ')}, got ${String(reason)}`),
+      );
+    }
+    return this.run(ref, { type: 'end', reason }, toSession);
+  }
+
+  async get(ref: ConversationRef): Promise<Session | undefined> {
+    this.checkOpen();
+    checkRef(ref);
+    try {
+      return await this.backend.get(ref, this.clock());
+    } catch (error) {
+      this.reportError(error as Error);
+      throw error;
+    }
+  }
+
+  on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void {
+    if (typeof handler !== 'function') throw new TypeError(`on('${event}') needs a function handler`);
+    const list = this.handlersOf(event) as Array<TrackerEvents[E]>;
+    list.push(handler);
+    return () => {
+      const at = list.indexOf(handler);
+      if (at >= 0) list.splice(at, 1);
+    };
+  }
+
+  policyOf(channel: string): ChannelPolicy {
+    return this.policies.of(channel);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.backend.close();
+  }
+
+  /** One event through the backend, then the hooks; `finish` shapes the caller's answer. */
+  private run<T>(
+    ref: ConversationRef,
+    event: ApplyInput['event'],
+    finish: (out: ApplyOutput) => T,
+  ): Promise<T> {
+    try {
+      this.checkOpen();
+      checkRef(ref);
+      const input: ApplyInput = {
+        ref,
+        event,
+        policy: this.policies.of(ref.channel),
+        now: this.clock(),
+        newId: this.newId,
+      };
+      const applied = this.backend.apply(input);
+      if (applied instanceof Promise) {
+        return applied.then(
+          (out) => this.announce(out, finish),
+          (error) => {
+            this.reportError(error);
+            throw error;
+          },
+        );
+      }
+      return Promise.resolve(this.announce(applied, finish));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private announce<T>(out: ApplyOutput, finish: (out: ApplyOutput) => T): T {
+    // An old session ends before its successor starts.
+    if (out.ended !== undefined) this.deliver('sessionEnd', out.ended);
+    if (out.started !== undefined) this.deliver('sessionStart', out.started);
+    return finish(out);
+  }
+
+  /**
+   * Calls every handler of a session event. A handler that throws or rejects emits `error`
+   * and never breaks tracking. Returns a promise only when some handler is async, so the
+   * hot path allocates nothing when hooks are synchronous.
+   */
+  private deliver(hook: 'sessionStart' | 'sessionEnd', session: Session): Promise<void> | undefined {
+    const handlers = hook === 'sessionStart' ? this.startHandlers : this.endHandlers;
+    if (handlers.length === 0) return undefined;
+    let pending: Array<Promise<void>> | undefined;
+    for (const handler of handlers.slice()) {
+      try {
+        const result = handler(session);
+        if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+          pending ??= [];
+          pending.push(
+            Promise.resolve(result).catch((cause) => this.reportError(new HookError(hook, session, cause))),
+          );
+        }
+      } catch (cause) {
+        this.reportError(new HookError(hook, session, cause));
+      }
+    }
+    return pending === undefined ? undefined : Promise.all(pending).then(() => undefined);
+  }
+
+  private reportError(error: Error): void {
+    if (this.errorHandlers.length === 0) {
+      process.emitWarning(error);
+      return;
+    }
+    for (const handler of this.errorHandlers.slice()) {
+      try {
+        handler(error);
+      } catch {
+        // An error handler that throws has nowhere left to report to.
+      }
+    }
+  }
+
+  private handlersOf(event: keyof TrackerEvents): Array<unknown> {
+    switch (event) {
+      case 'sessionStart':
+        return this.startHandlers;
+      case 'sessionEnd':
+        return this.endHandlers;
+      case 'error':
+        return this.errorHandlers;
+      default:
+        throw new TypeError(
+          `unknown tracker event ${String(event)} (expected sessionStart, sessionEnd or error)`,
+        );
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('the session tracker is closed');
+  }
+}
+
+function checkRef(ref: ConversationRef): void {
+  if (typeof ref !== 'object' || ref === null)
+    throw new TypeError(`ref must be a ConversationRef, got ${String(ref)}`);
+  if (typeof ref.channel !== 'string' || ref.channel === '') {
+    throw new TypeError(`ref.channel must be a non-empty string, got ${JSON.stringify(ref.channel)}`);
+  }
+  if (typeof ref.conversationId !== 'string' || ref.conversationId === '') {
+    throw new TypeError(
+      `ref.conversationId must be a non-empty string, got ${JSON.stringify(ref.conversationId)}`,
+    );
+  }
+}
+
+function toStamp(out: ApplyOutput): SessionStamp {
+  const session = out.session!;
+  return { sessionId: session.id, isNew: out.isNew, session };
+}
+
+function toSession(out: ApplyOutput): Session | undefined {
+  return out.session;
+}

@@ -1,0 +1,92 @@
+/** Why a session ended. */
+export type EndReason = 'inactivity' | 'closed' | 'handoff' | 'survey' | 'interrupted' | 'manual';
+
+export const END_REASONS: readonly EndReason[] = [
+  'inactivity',
+  'closed',
+  'handoff',
+  'survey',
+  'interrupted',
+  'manual',
+];
+
+/** Who sent a message: the user (`inbound`) or the bot (`outbound`). */
+export type Direction = 'inbound' | 'outbound';
+
+/** Identifies one conversation on one channel. Connectors build it with `refOf(...)`. */
+export interface ConversationRef {
+  /** Channel id: `web`, `telegram`, `slack`, … Unknown ids use the `default` policy. */
+  channel: string;
+  /** The platform's conversation id (chat id, thread, phone pair, …). */
+  conversationId: string;
+  /** The user's id on that platform, when known. */
+  userId?: string;
+}
+
+/** Which explicit events end a session on a channel. */
+export interface EndOn {
+  /** The user closed the chat (web X, Bot Framework `endOfConversation`). */
+  close: boolean;
+  /** The conversation was transferred to a human agent. */
+  handoff: boolean;
+  /** A satisfaction survey was answered within `surveyWindowMs` of being sent. */
+  survey: boolean;
+  /** The bot's pipeline failed; the user's next message starts a new session. */
+  interruption: boolean;
+}
+
+/** The rules of one channel. Override any field per channel in `channels`. */
+export interface ChannelPolicy {
+  /** Inactivity that ends a session, counted from the user's last message. */
+  inactivityTimeoutMs: number;
+  /** A survey answered within this long after it was sent ends the session. */
+  surveyWindowMs: number;
+  endOn: EndOn;
+}
+
+/** A user override: any subset of a policy's fields. */
+export interface ChannelPolicyOverride {
+  inactivityTimeoutMs?: number;
+  surveyWindowMs?: number;
+  endOn?: Partial<EndOn>;
+}
+
+export type SessionStatus = 'active' | 'ended';
+
+/** One session: all interactions of a conversation from its first message to its end. */
+export interface Session {
+  id: string;
+  channel: string;
+  conversationId: string;
+  userId?: string;
+  status: SessionStatus;
+  /** Epoch milliseconds, like every time here. */
+  startedAt: number;
+  /** Undefined for a session a proactive bot message opened and the user has not answered. */
+  lastUserMessageAt?: number;
+  lastActivityAt: number;
+  /** When inactivity ends the session unless the user writes again. */
+  expiresAt: number;
+  interactions: number;
+  userMessages: number;
+  botMessages: number;
+  surveySentAt?: number;
+  /** When the rule says it ended: for inactivity, the deadline, not when a timer fired. */
+  endedAt?: number;
+  endReason?: EndReason;
+}
+
+/** What `track()` returns and connectors put on the platform's context. */
+export interface SessionStamp {
+  sessionId: string;
+  /** True when this message started the session. */
+  isNew: boolean;
+  session: Session;
+}
+
+/** The event names a tracker emits. */
+export interface TrackerEvents {
+  sessionStart: (session: Session) => void | Promise<void>;
+  sessionEnd: (session: Session) => void | Promise<void>;
+  error: (error: Error) => void;
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): installs what the tests need, builds, lints,
+# typechecks and runs every test. Says what it does at each step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need_apt+=(redis-tools)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  say "installing system packages the tests need: ${need_apt[*]} (apt-get)"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "not root: install ${need_apt[*]} yourself (apt-get install -y ${need_apt[*]})" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+say "redis-server: $(redis-server --version | cut -d' ' -f3), chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+
+say "build: tsc -b through turbo"
+npm run build
+
+say "lint and format check: biome"
+npx biome check .
+
+say "typecheck tests and examples: tsc -p tsconfig.check.json"
+npx tsc -p tsconfig.check.json
+
+say "tests: vitest (Redis servers are started by the tests themselves on free ports)"
+npx vitest run "$@"
