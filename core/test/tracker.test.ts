@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ConfigError, createSessionTracker, memoryBackend, StoreUnavailableError } from '@botsession/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { unavailableBackend } from '../../test/support/unavailable-backend.js';
+
+const run = promisify(execFile);
+const ref = { channel: 'web', conversationId: 'c1', userId: 'u1' };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('createSessionTracker', () => {
+  it('throws at construction on an unknown option or a bad policy, naming the field', () => {
+    expect(() => createSessionTracker({ chanels: {} } as never)).toThrow(/chanels is not a tracker option/);
+    expect(() => createSessionTracker({ channels: { web: { inactivityTimeoutMs: -1 } } })).toThrow(
+      ConfigError,
+    );
+    expect(() => createSessionTracker({ channels: { web: { inactivityTimeoutMs: -1 } } })).toThrow(
+      'channels.web.inactivityTimeoutMs must be a positive number of milliseconds up to 2147483647, got -1',
+    );
+    expect(() => createSessionTracker({ generateId: 'uuid' } as never)).toThrow(
+      /generateId must be a function/,
+    );
+  });
+
+  it('uses generateId for new sessions', async () => {
+    let n = 0;
+    const tracker = createSessionTracker({ generateId: () => `mine-${++n}` });
+    expect((await tracker.track(ref, { direction: 'inbound' })).sessionId).toBe('mine-1');
+    await tracker.close();
+  });
+
+  it('rejects a malformed ref or direction with the field named', async () => {
+    const tracker = createSessionTracker();
+    await expect(
+      tracker.track({ channel: '', conversationId: 'x' }, { direction: 'inbound' }),
+    ).rejects.toThrow(/ref.channel must be a non-empty string/);
+    await expect(tracker.track({ channel: 'web' } as never, { direction: 'inbound' })).rejects.toThrow(
+      /ref.conversationId/,
+    );
+    await expect(tracker.track(ref, { direction: 'sideways' } as never)).rejects.toThrow(/options.direction/);
+    await expect(tracker.end(ref, 'bored' as never)).rejects.toThrow(/end reason must be one of/);
+    await tracker.close();
+  });
+
+  it('rejects with StoreUnavailableError and emits error when the store is down', async () => {
+    const tracker = createSessionTracker({ backend: unavailableBackend() });
+    const errors: Error[] = [];
+    tracker.on('error', (e) => {
+      errors.push(e);
+    });
+    await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('refuses calls after close()', async () => {
+    const tracker = createSessionTracker();
+    await tracker.close();
+    await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('memory backend', () => {
+  it('keeps one timer for every deadline, and none after close()', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const tracker = createSessionTracker({ backend: memoryBackend() });
+    for (let i = 0; i < 1_000; i++) {
+      await tracker.track(
+        { channel: i % 2 ? 'web' : 'telegram', conversationId: `c${i}` },
+        { direction: 'inbound' },
+      );
+    }
+    expect(vi.getTimerCount()).toBe(1);
+    await tracker.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('lets an idle bot process exit while sessions are still open (timers are unref’d)', async () => {
+    const script = `
+      import { createSessionTracker } from '@botsession/core';
+      const tracker = createSessionTracker();
+      await tracker.track({ channel: 'telegram', conversationId: '42' }, { direction: 'inbound' });
+      console.log('tracked');`;
+    // If the 24 h timer kept the loop alive, this would hang until the test times out.
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe('tracked');
+  });
+});
+
+describe('packaging', () => {
+  it('loads with require() from CommonJS (Node >= 20.19 require of ESM)', async () => {
+    const script = `
+      const core = require('@botsession/core');
+      const tracker = core.createSessionTracker();
+      tracker.track({ channel: 'web', conversationId: 'c' }, { direction: 'inbound' }).then((stamp) => {
+        console.log(typeof core.DEFAULT_POLICIES.web.inactivityTimeoutMs, stamp.isNew);
+        return tracker.close();
+      });`;
+    const { stdout } = await run(process.execPath, ['-e', script], { timeout: 20_000 });
+    expect(stdout.trim()).toBe('number true');
+  });
+});
