@@ -1,1 +1,9 @@
-export {};
+/**
+ * `npm run bench`: prints every benchmark figure. Figures, never pass/fail: targets are in
+ * the README beside the numbers measured.
+ */
+import { runMemoryBench } from './memory.js';
+
+const only = process.argv[2];
+console.log(`botsession benchmarks, node ${process.version}, ${new Date().toISOString()}`);
+if (!only || only === 'memory') await runMemoryBench();
