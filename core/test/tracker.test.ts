@@ -78,6 +78,22 @@ describe('memory backend', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('re-arms its one timer when a session with an earlier deadline starts', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const tracker = createSessionTracker({ backend: memoryBackend() });
+    const ended: string[] = [];
+    tracker.on('sessionEnd', (s) => {
+      ended.push(`${s.channel}:${s.endReason}`);
+    });
+    await tracker.track({ channel: 'telegram', conversationId: 'slow' }, { direction: 'inbound' });
+    await tracker.track({ channel: 'web', conversationId: 'fast' }, { direction: 'inbound' });
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(ended).toEqual(['web:inactivity']);
+    await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+    expect(ended).toEqual(['web:inactivity', 'telegram:inactivity']);
+    await tracker.close();
+  });
+
   it('lets an idle bot process exit while sessions are still open (timers are unref’d)', async () => {
     const script = `
       import { createSessionTracker } from '@botsession/core';
