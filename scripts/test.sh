@@ -31,4 +31,14 @@ say "typecheck tests and examples: tsc -p tsconfig.check.json"
 npx tsc -p tsconfig.check.json
 
 say "tests: vitest (Redis servers are started by the tests themselves on free ports)"
-npx vitest run "$@"
+report=$(mktemp)
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# One plain closing line with the counts, whatever the reporter printed above.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "$report" || true
+rm -f "$report"
+exit "$status"
