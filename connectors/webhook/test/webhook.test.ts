@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  hmac,
+  parseFormBody,
+  parseJsonBody,
+  readRawBody,
+  safeEqual,
+  toNodeHandler,
+  WebhookHttpError,
+} from '@botsession/webhook';
+import express from 'express';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+
+let server: Server | undefined;
+afterEach(async () => {
+  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+  server = undefined;
+});
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  server = createServer(handler);
+  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { method: 'POST', body, headers });
+  return { status: response.status, text: await response.text() };
+}
+
+const echoRaw = (limit?: number) =>
+  toNodeHandler(async (req, res) => {
+    const raw = await readRawBody(req, limit);
+    res.end(`${raw.length}:${raw.toString('hex')}`);
+  });
+
+describe('readRawBody', () => {
+  it('returns the exact bytes of the stream', async () => {
+    const url = await serve(echoRaw());
+    const bytes = Buffer.from([0, 1, 2, 255, 0x7b]);
+    expect((await post(url, bytes)).text).toBe('5:000102ff7b');
+  });
+
+  it('answers 413 when the declared length is over the limit', async () => {
+    const url = await serve(echoRaw(8));
+    const reply = await post(url, 'x'.repeat(9));
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.text)).toEqual({ error: 'request body is larger than 8 bytes' });
+  });
+
+  it('answers 413 when a chunked body grows over the limit', async () => {
+    const url = await serve(echoRaw(8));
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write('12345');
+      req.end('67890');
+    });
+    expect(status).toBe(413);
+  });
+
+  it('takes req.rawBody kept by an Express json verify hook', async () => {
+    const app = express();
+    app.use(
+      express.json({
+        verify: (req, _res, buf) => {
+          (req as IncomingMessage & { rawBody?: Buffer }).rawBody = buf;
+        },
+      }),
+    );
+    app.post('/', echoRaw());
+    const url = await serve(app);
+    const reply = await post(url, '{"a": 1}', { 'content-type': 'application/json' });
+    expect(reply.text).toBe(`8:${Buffer.from('{"a": 1}').toString('hex')}`);
+  });
+
+  it('takes the Buffer of express.raw()', async () => {
+    const app = express();
+    app.use(express.raw({ type: '*/*' }));
+    app.post('/', echoRaw());
+    const url = await serve(app);
+    expect((await post(url, 'abc', { 'content-type': 'text/plain' })).text).toBe('3:616263');
+  });
+
+  it('refuses with 400 a body parsed into an object without its raw bytes', async () => {
+    const app = express();
+    app.use(express.json());
+    app.post('/', echoRaw());
+    const url = await serve(app);
+    const reply = await post(url, '{"a":1}', { 'content-type': 'application/json' });
+    expect(reply.status).toBe(400);
+    expect(reply.text).toContain('raw bytes');
+  });
+});
+
+describe('signatures', () => {
+  it('computes HMAC-SHA256 as RFC 4231 specifies', () => {
+    // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+    expect(hmac('sha256', 'Jefe', 'what do ya want for nothing?', 'hex')).toBe(
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
+  });
+
+  it('compares in constant time and treats missing or shorter values as unequal', () => {
+    expect(safeEqual('abc', 'abc')).toBe(true);
+    expect(safeEqual('abd', 'abc')).toBe(false);
+    expect(safeEqual('ab', 'abc')).toBe(false);
+    expect(safeEqual(undefined, 'abc')).toBe(false);
+  });
+});
+
+describe('parsers', () => {
+  it('names the reason of a malformed JSON body', () => {
+    expect(() => parseJsonBody(Buffer.from('{"a":'))).toThrow(/not valid JSON/);
+    expect(() => parseJsonBody(Buffer.from(''))).toThrow(/empty/);
+    expect(() => parseJsonBody(Buffer.from('42'))).toThrow(/JSON object/);
+  });
+
+  it('parses forms', () => {
+    expect(parseFormBody(Buffer.from('From=%2B1555&Body=hi+there'))).toEqual({
+      From: '+1555',
+      Body: 'hi there',
+    });
+  });
+
+  it('never throws anything but a 400 on any bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        try {
+          parseJsonBody(Buffer.from(bytes));
+        } catch (error) {
+          expect(error).toBeInstanceOf(WebhookHttpError);
+          expect((error as WebhookHttpError).status).toBe(400);
+        }
+        expect(typeof parseFormBody(Buffer.from(bytes))).toBe('object');
+      }),
+    );
+  });
+});
+
+describe('toNodeHandler', () => {
+  it('passes unexpected failures to Express next, and answers 500 without it', async () => {
+    const failing = toNodeHandler(async () => {
+      throw new Error('boom');
+    });
+    const app = express();
+    app.post('/', failing);
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(502).send(`next got ${error.message}`);
+    });
+    const url = await serve(app);
+    expect(await post(url, 'x')).toEqual({ status: 502, text: 'next got boom' });
+    await new Promise<void>((done) => server!.close(() => done()));
+    const bare = await serve(failing);
+    expect((await post(bare, 'x')).status).toBe(500);
+  });
+});
