@@ -1,0 +1,93 @@
+/**
+ * The Telegraf middleware: counts the update, stamps `ctx.botSession`, counts what the bot
+ * sends while handling it, and ends the session `interrupted` when the handler throws.
+ */
+import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import type { Context, MiddlewareFn } from 'telegraf';
+import type { BotSessionFlavor } from './context.js';
+import { CHANNEL_KEY, findRef, isInteraction } from './map.js';
+import { checkChannel, checkTracker } from './options.js';
+import { interceptSends } from './outgoing.js';
+
+export interface BotSessionOptions {
+  /**
+   * Channel id the sessions are tracked under; it picks the channel's policy.
+   * Default: `telegram` (24 h of inactivity). Set another to give one bot rules of its own.
+   */
+  channel?: string;
+}
+
+/**
+ * Telegraf middleware that tells which session every message belongs to.
+ *
+ * @example
+ * const tracker = createSessionTracker();
+ * const bot = new Telegraf<BotSessionContext>(process.env.BOT_TOKEN!);
+ * bot.use(botSession(tracker));
+ * bot.on('message', (ctx) => ctx.reply(`You are in session ${ctx.botSession?.sessionId}`));
+ *
+ * @throws ConfigError when `tracker` is not a tracker or `options.channel` is not a non-empty string.
+ */
+export function botSession<C extends Context & BotSessionFlavor = Context & BotSessionFlavor>(
+  tracker: SessionTracker,
+  options: BotSessionOptions = {},
+): MiddlewareFn<C> {
+  checkTracker(tracker, 'botSession');
+  const channel = checkChannel(options.channel, 'botSession');
+
+  return async (ctx, next) => {
+    const marked = ctx as unknown as Record<symbol, unknown>;
+    // Installed twice (a bot and a composer both use it): the update is counted once.
+    if (marked[CHANNEL_KEY] !== undefined) return next();
+    marked[CHANNEL_KEY] = channel;
+    const ref = findRef(ctx, channel);
+    if (ref !== undefined) {
+      ctx.botSession = isInteraction(ctx.update)
+        ? await inbound(tracker, ref)
+        : await activeSession(tracker, ref);
+    }
+    // ctx.telegram is a fresh Telegram instance per update, so this wrap never leaks into another update.
+    interceptSends(ctx.telegram, tracker, {
+      channel,
+      ref,
+      // A bot message opens a session in a chat that had none: that is this update's session now.
+      onStamp: (stamp) => {
+        ctx.botSession ??= stamp;
+      },
+    });
+    try {
+      await next();
+    } catch (error) {
+      // The pipeline failed: the channel's policy decides whether that ends the session.
+      if (ref !== undefined) await tracker.end(ref, 'interrupted').catch(ignoreReported);
+      throw error;
+    }
+  };
+}
+
+async function inbound(tracker: SessionTracker, ref: ConversationRef): Promise<SessionStamp | undefined> {
+  try {
+    return await tracker.track(ref, { direction: 'inbound' });
+  } catch (error) {
+    // The bot answers without a stamp rather than not at all.
+    ignoreReported(error);
+    return undefined;
+  }
+}
+
+/** Updates that are no interaction still see the session they happen in, without counting. */
+async function activeSession(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+): Promise<SessionStamp | undefined> {
+  try {
+    const session = await tracker.get(ref);
+    return session === undefined ? undefined : { sessionId: session.id, isNew: false, session };
+  } catch (error) {
+    ignoreReported(error);
+    return undefined;
+  }
+}
+
+/** A store failure has already been emitted on the tracker's `error` event; nothing to add here. */
+function ignoreReported(_error: unknown): void {}
