@@ -1,0 +1,262 @@
+import { ConfigError, createSessionTracker, type SessionTracker } from '@botsession/core';
+import { webChannel } from '@botsession/web';
+import { afterEach, describe, expect, it } from 'vitest';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
+import { SECRET, type Served, serve } from './serve.js';
+
+let tracker: SessionTracker;
+let served: Served | undefined;
+
+afterEach(async () => {
+  await served?.close();
+  served = undefined;
+  await tracker?.close();
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${served!.url}/botsession/${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers of several shapes, each pinned by toEqual
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+async function open(): Promise<string> {
+  const opened = await post('open', {});
+  expect(opened.status).toBe(200);
+  return opened.body.token as string;
+}
+
+describe('web channel API', () => {
+  it('issues a fresh signed conversation on open, tracks the message and the replies in one session', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker, { onMessage: (text) => [`one: ${text}`, 'two'] });
+    const token = await open();
+    const other = await open();
+    expect(token).not.toBe(other);
+    const answer = await post('message', { token, text: 'hello' });
+    expect(answer.status).toBe(200);
+    const sessionId = answer.body.sessionId;
+    expect(answer.body.message).toEqual({ text: 'hello', sessionId, isNew: true });
+    expect(answer.body.replies).toEqual([
+      { text: 'one: hello', sessionId },
+      { text: 'two', sessionId },
+    ]);
+    const session = await tracker.get({ channel: 'web', conversationId: answer.body.conversationId });
+    expect(session).toMatchObject({ id: sessionId, userMessages: 1, botMessages: 2, interactions: 3 });
+  });
+
+  it('gives the handler the stamp and a ref any tracker call accepts', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker, {
+      userIdOf: (req) => req.headers['x-user'] as string | undefined,
+      onMessage: async (_text, ctx) => {
+        await tracker.handoff(ctx.ref);
+        return `stamp ${ctx.botSession?.sessionId} user ${ctx.ref.userId}`;
+      },
+    });
+    const token = await open();
+    const answer = await post('message', { token, text: 'agent please' }, { 'X-User': 'u-7' });
+    expect(answer.body.replies[0].text).toBe(`stamp ${answer.body.message.sessionId} user u-7`);
+    expect(served!.ends.map((s) => s.endReason)).toEqual(['handoff']);
+  });
+
+  it('refuses a forged or tampered conversation token with 403 and tracks nothing', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    const [id, signature] = token.split('.') as [string, string];
+    const otherId = `w_${'A'.repeat(24)}`;
+    for (const forged of [
+      `${otherId}.${signature}`, // someone else's id with my signature
+      `${id}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`, // tampered signature
+      otherId, // a bare id
+    ]) {
+      for (const path of ['message', 'close', 'open']) {
+        const refused = await post(path, { token: forged, text: 'hi' });
+        expect(refused.status, `${path} ${forged}`).toBe(403);
+      }
+    }
+    // A genuine token of a server with another secret is not a token of this one.
+    const elsewhere = await serve(createSessionTracker(), {
+      secret: 'another-secret-another-secret-another',
+    });
+    const foreign = (await (await fetch(`${elsewhere.url}/botsession/open`, { method: 'POST' })).json()) as {
+      token: string;
+    };
+    await elsewhere.close();
+    expect((await post('message', { token: foreign.token, text: 'hi' })).status).toBe(403);
+    expect(served!.starts).toEqual([]);
+  });
+
+  it('answers 400, 413 and 415 with the problem named', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker, { maxBodyBytes: 200, maxTextLength: 10 });
+    const token = await open();
+    expect(await post('message', { text: 'hi' })).toEqual({
+      status: 400,
+      body: { error: 'token is required' },
+    });
+    expect((await post('message', { token, text: '' })).body.error).toMatch(
+      /^text must be a non-empty string/,
+    );
+    expect((await post('message', { token, text: 'x'.repeat(11) })).body.error).toBe(
+      'text must be at most 10 characters, got 11',
+    );
+    expect(await post('message', '{nope')).toEqual({ status: 400, body: { error: 'body must be JSON' } });
+    expect((await post('message', [1])).body.error).toBe('body must be a JSON object');
+    expect((await post('message', { token, text: 'x'.repeat(300) })).status).toBe(413);
+    expect(
+      (await post('message', 'a=b', { 'Content-Type': 'application/x-www-form-urlencoded' })).status,
+    ).toBe(415);
+    const wrongMethod = await fetch(`${served!.url}/botsession/message`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(served!.starts).toEqual([]);
+  });
+
+  it('ends the session closed on a sendBeacon-style text/plain close', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    const { body } = await post('message', { token, text: 'hi' });
+    const closed = await post('close', JSON.stringify({ token }), {
+      'Content-Type': 'text/plain;charset=UTF-8',
+    });
+    expect(closed).toEqual({
+      status: 200,
+      body: { conversationId: body.conversationId, sessionId: body.sessionId, ended: true },
+    });
+    expect(served!.ends.map((s) => [s.id, s.endReason])).toEqual([[body.sessionId, 'closed']]);
+    // Closing again finds no session: nothing more ends.
+    expect((await post('close', { token })).body.ended).toBe(false);
+    expect(served!.ends).toHaveLength(1);
+  });
+
+  it('resumes a conversation on open with its token, with the active session', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    const { body } = await post('message', { token, text: 'hi' });
+    const resumed = await post('open', { token });
+    expect(resumed.body).toEqual({
+      token,
+      conversationId: body.conversationId,
+      sessionId: body.sessionId,
+      resumed: true,
+    });
+  });
+
+  it('ends the session interrupted when the bot handler throws, and the next message starts a new one', async () => {
+    tracker = createSessionTracker();
+    let fail = true;
+    served = await serve(tracker, {
+      onMessage: () => {
+        if (fail) throw new Error('CRM integration down');
+        return 'ok';
+      },
+    });
+    const token = await open();
+    const failed = await post('message', { token, text: 'hi' });
+    expect(failed).toEqual({ status: 500, body: { error: 'the bot failed to answer' } });
+    expect(served!.ends.map((s) => s.endReason)).toEqual(['interrupted']);
+    fail = false;
+    const next = await post('message', { token, text: 'again' });
+    expect(next.body.message.isNew).toBe(true);
+    expect(next.body.sessionId).not.toBe(served!.ends[0]!.id);
+  });
+
+  it('passes a bot error to next() when mounted as middleware', async () => {
+    tracker = createSessionTracker();
+    const chat = webChannel({
+      tracker,
+      secret: SECRET,
+      onMessage: () => {
+        throw new Error('boom');
+      },
+    });
+    const { createServer } = await import('node:http');
+    const seen: unknown[] = [];
+    const server = createServer((req, res) =>
+      chat(req, res, (error) => {
+        seen.push(error);
+        res.writeHead(error ? 502 : 404).end();
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    served = { url, server, ends: [], starts: [], close: async () => void server.close() };
+    const { token } = (await (await fetch(`${url}/open`, { method: 'POST' })).json()) as { token: string };
+    const res = await fetch(`${url}/message`, {
+      method: 'POST',
+      body: JSON.stringify({ token, text: 'hi' }),
+    });
+    expect(res.status).toBe(502);
+    expect((seen[0] as Error).message).toBe('boom');
+    expect((await fetch(`${url}/elsewhere`)).status).toBe(404);
+    expect(seen[1]).toBeUndefined();
+  });
+
+  it('still answers when the store is down: no stamp, and the tracker emits error', async () => {
+    tracker = createSessionTracker({ backend: unavailableBackend() });
+    const errors: Error[] = [];
+    tracker.on('error', (error) => errors.push(error));
+    const stamps: unknown[] = [];
+    served = await serve(tracker, {
+      onMessage: (text, ctx) => {
+        stamps.push(ctx.botSession);
+        return `echo: ${text}`;
+      },
+    });
+    const token = await open();
+    const answer = await post('message', { token, text: 'hi' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.replies).toEqual([{ text: 'echo: hi', sessionId: null }]);
+    expect(stamps).toEqual([undefined]);
+    expect(errors.map((e) => e.name)).toEqual(['StoreUnavailableError', 'StoreUnavailableError']);
+    expect((await post('close', { token })).status).toBe(503);
+  });
+
+  it('serves the widget script, gzipped when asked, with an ETag', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const res = await fetch(`${served!.url}/botsession/widget.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('content-encoding')).toBe('gzip'); // undici asks for gzip and decodes it
+    expect(await res.text()).toContain('Close chat');
+    const again = await fetch(`${served!.url}/botsession/widget.js`, {
+      headers: { 'If-None-Match': res.headers.get('etag')! },
+    });
+    expect(again.status).toBe(304);
+  });
+
+  it('throws a ConfigError naming the field for bad options', () => {
+    tracker = createSessionTracker();
+    const base = { tracker, secret: SECRET, onMessage: () => 'hi' };
+    const fieldOf = (options: object) => {
+      try {
+        webChannel(options as never);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return [(error as ConfigError).field, (error as Error).message];
+      }
+      return undefined;
+    };
+    expect(fieldOf({ ...base, secret: 'short' })).toEqual([
+      'secret',
+      'secret must be a string of at least 32 characters, got 5 characters',
+    ]);
+    expect(fieldOf({ ...base, onMessage: 'hi' })?.[0]).toBe('onMessage');
+    expect(fieldOf({ ...base, tracker: {} })?.[0]).toBe('tracker');
+    expect(fieldOf({ ...base, basePath: 'chat/' })?.[0]).toBe('basePath');
+    expect(fieldOf({ ...base, maxBodyBytes: -1 })).toEqual([
+      'maxBodyBytes',
+      'maxBodyBytes must be a positive integer, got -1',
+    ]);
+    expect(fieldOf({ ...base, channel: 'web2' })?.[0]).toBe('channel');
+    expect(fieldOf(base)).toBeUndefined();
+  });
+});
