@@ -1,1 +1,2 @@
-export {};
+export { refOf } from './map.js';
+export { BotSessionMiddleware, type BotSessionMiddlewareOptions, getSession } from './middleware.js';
