@@ -1,0 +1,81 @@
+/**
+ * Telegraf's own webhook endpoint (`bot.webhookCallback`) served by a node http server: Telegraf
+ * checks `X-Telegram-Bot-Api-Secret-Token` before any middleware runs, so a forged update never
+ * reaches the tracker. https://core.telegram.org/bots/api#setwebhook (secret_token)
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { textMessage } from './fixtures/telegram/updates.js';
+import { type Harness, startHarness } from './harness.js';
+
+const SECRET = 'webhook-secret_42';
+const PATH = '/telegram/webhook';
+
+describe('webhook updates', () => {
+  let h: Harness;
+  let server: Server;
+  let url: string;
+
+  beforeEach(async () => {
+    h = await startHarness();
+    h.bot.on('text', (ctx) => ctx.reply(`session ${ctx.botSession?.sessionId}`));
+    server = createServer(h.bot.webhookCallback(PATH, { secretToken: SECRET }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await h.close();
+  });
+
+  const post = (headers: Record<string, string>) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(textMessage('hello')),
+    });
+
+  it('answers 403 to a missing secret token and counts nothing', async () => {
+    const response = await post({});
+
+    expect(response.status).toBe(403);
+    expect(h.started).toHaveLength(0);
+    expect(h.api.calls).toHaveLength(0);
+  });
+
+  it('answers 403 to a wrong secret token and counts nothing', async () => {
+    const response = await post({ 'x-telegram-bot-api-secret-token': 'guess' });
+
+    expect(response.status).toBe(403);
+    expect(h.started).toHaveLength(0);
+    expect(await h.tracker.get({ channel: 'telegram', conversationId: '7' })).toBeUndefined();
+  });
+
+  it('counts an update with the right secret and the reply sent while handling it', async () => {
+    const response = await post({ 'x-telegram-bot-api-secret-token': SECRET });
+
+    expect(response.status).toBe(200);
+    // Telegraf ends the webhook response after the handler, so everything is counted by now.
+    expect(h.started).toHaveLength(1);
+    expect(h.api.callsOf('sendMessage').map((call) => call.payload.text)).toEqual([
+      `session ${h.started[0]?.id}`,
+    ]);
+    expect(await h.tracker.get({ channel: 'telegram', conversationId: '7' })).toMatchObject({
+      userMessages: 1,
+      botMessages: 1,
+    });
+  });
+
+  it('answers 415 to a body that is not JSON and counts nothing', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: '{"update_id": 1, "message":',
+    });
+
+    expect(response.status).toBe(415);
+    expect(h.started).toHaveLength(0);
+  });
+});
