@@ -78,22 +78,23 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     }
     const ref = refOf(conversationId, req);
     const stamp = await stampOrNone(tracker.track(ref, { direction: 'inbound' }));
-    const ctx: WebMessageContext = { ref, botSession: stamp, conversationId, req };
-    let replies: string[];
+    const stamped: StampedMessage[] = [];
+    let last = stamp;
+    const send = async (reply: string) => {
+      if (typeof reply !== 'string') throw new TypeError(`a reply must be a string, got ${typeof reply}`);
+      if (reply === '') return;
+      last = (await stampOrNone(tracker.track(ref, { direction: 'outbound' }))) ?? last;
+      stamped.push({ text: reply, sessionId: last?.sessionId ?? null });
+    };
+    const ctx: WebMessageContext = { ref, botSession: stamp, conversationId, req, send };
     try {
-      replies = repliesOf(await options.onMessage(text, ctx));
+      for (const reply of repliesOf(await options.onMessage(text, ctx))) await send(reply);
     } catch (error) {
       // The bot's pipeline failed: the policy decides whether that ends the session.
       await tracker.end(ref, 'interrupted').catch(() => undefined);
       if (next !== undefined) return next(error);
       sendJson(res, 500, { error: 'the bot failed to answer' });
       return;
-    }
-    const stamped: StampedMessage[] = [];
-    let last = stamp;
-    for (const reply of replies) {
-      last = (await stampOrNone(tracker.track(ref, { direction: 'outbound' }))) ?? last;
-      stamped.push({ text: reply, sessionId: last?.sessionId ?? null });
     }
     const answer: MessageResponse = {
       conversationId,
@@ -184,10 +185,8 @@ function stampOrNone(tracking: Promise<SessionStamp>): Promise<SessionStamp | un
 
 function repliesOf(reply: unknown): string[] {
   if (reply === undefined || reply === null) return [];
-  if (typeof reply === 'string') return reply === '' ? [] : [reply];
-  if (Array.isArray(reply) && reply.every((item) => typeof item === 'string')) {
-    return reply.filter((item) => item !== '');
-  }
+  if (typeof reply === 'string') return [reply];
+  if (Array.isArray(reply) && reply.every((item) => typeof item === 'string')) return reply;
   throw new TypeError(`onMessage must return a string, an array of strings or nothing, got ${typeof reply}`);
 }
 

@@ -11,6 +11,12 @@ export interface WebMessageContext {
   conversationId: string;
   /** The HTTP request that carried the message (headers, cookies of your own auth, …). */
   req: IncomingMessage;
+  /**
+   * Sends a reply now (tracked outbound at once), before anything else the handler does:
+   * `await ctx.send('Connecting you…'); await tracker.handoff(ctx.ref)` keeps that reply in the
+   * session the handoff ends. Replies the handler returns are sent after these.
+   */
+  send(text: string): Promise<void>;
 }
 
 /** The bot's answer: one reply, several, or none. */

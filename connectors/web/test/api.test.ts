@@ -1,5 +1,5 @@
 import { ConfigError, createSessionTracker, type SessionTracker } from '@botsession/core';
-import { webChannel } from '@botsession/web';
+import { refOf, webChannel } from '@botsession/web';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { SECRET, type Served, serve } from './serve.js';
@@ -52,15 +52,29 @@ describe('web channel API', () => {
     tracker = createSessionTracker();
     served = await serve(tracker, {
       userIdOf: (req) => req.headers['x-user'] as string | undefined,
+      onMessage: (_text, ctx) => `stamp ${ctx.botSession?.sessionId} user ${ctx.ref.userId}`,
+    });
+    const token = await open();
+    const answer = await post('message', { token, text: 'hi' }, { 'X-User': 'u-7' });
+    expect(answer.body.replies[0].text).toBe(`stamp ${answer.body.message.sessionId} user u-7`);
+    const session = await tracker.get({ channel: 'web', conversationId: answer.body.conversationId });
+    expect(session?.userId).toBe('u-7');
+  });
+
+  it('keeps a reply sent with ctx.send before a handoff in the session the handoff ends', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker, {
       onMessage: async (_text, ctx) => {
-        await tracker.handoff(ctx.ref);
-        return `stamp ${ctx.botSession?.sessionId} user ${ctx.ref.userId}`;
+        await ctx.send('Connecting you to a person…');
+        await tracker.handoff(refOf(ctx));
       },
     });
     const token = await open();
-    const answer = await post('message', { token, text: 'agent please' }, { 'X-User': 'u-7' });
-    expect(answer.body.replies[0].text).toBe(`stamp ${answer.body.message.sessionId} user u-7`);
-    expect(served!.ends.map((s) => s.endReason)).toEqual(['handoff']);
+    const answer = await post('message', { token, text: 'agent please' });
+    const sessionId = answer.body.message.sessionId;
+    expect(answer.body.replies).toEqual([{ text: 'Connecting you to a person…', sessionId }]);
+    expect(served!.ends.map((s) => [s.id, s.endReason, s.botMessages])).toEqual([[sessionId, 'handoff', 1]]);
+    expect(served!.starts).toHaveLength(1);
   });
 
   it('refuses a forged or tampered conversation token with 403 and tracks nothing', async () => {
