@@ -1,1 +1,9 @@
-export {};
+export {
+  type DirectMessageEvent,
+  refOf,
+  TWITTER_CHANNEL,
+  type TwitterDirectMessage,
+  type TwitterUser,
+} from './map.js';
+export type { TwitterWebhookOptions } from './options.js';
+export { twitterWebhook } from './webhook.js';

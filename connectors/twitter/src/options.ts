@@ -1,0 +1,67 @@
+import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
+import { DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import type { TwitterDirectMessage } from './map.js';
+
+export interface TwitterWebhookOptions {
+  /** The session tracker (`createSessionTracker()` from `@botsession/core`). */
+  tracker: SessionTracker;
+  /** The app's consumer secret (API secret key): signs the CRC answer and every delivery. */
+  consumerSecret: string;
+  /**
+   * Called once per direct message a user sent to the subscribed account, in delivery order.
+   * `stamp` is undefined when the session store is down (the tracker emitted `error`).
+   */
+  onMessage: (message: TwitterDirectMessage, stamp: SessionStamp | undefined) => unknown;
+  /** Largest delivery accepted, in bytes (413 above it). Default: 1 MiB. */
+  bodyLimitBytes?: number;
+  /**
+   * Receives what cannot be answered through HTTP: an `onMessage` that threw (after X got
+   * its 200). Default: Express's `next(error)` when mounted in Express, else `console.error`.
+   */
+  onError?: (error: unknown) => void;
+}
+
+const OPTION_FIELDS = new Set(['tracker', 'consumerSecret', 'onMessage', 'bodyLimitBytes', 'onError']);
+
+/** Checks the options at construction; every refusal names the field and the value. */
+export function checkOptions(
+  options: TwitterWebhookOptions,
+): Required<Omit<TwitterWebhookOptions, 'onError'>> & Pick<TwitterWebhookOptions, 'onError'> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', `twitterWebhook options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_FIELDS.has(key)) {
+      throw new ConfigError(
+        key,
+        `${key} is not a twitterWebhook option (expected one of ${[...OPTION_FIELDS].join(', ')})`,
+      );
+    }
+  }
+  const { tracker, consumerSecret, onMessage, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onError } = options;
+  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
+    throw new ConfigError(
+      'tracker',
+      `tracker must be a session tracker (createSessionTracker()), got ${typeof tracker}`,
+    );
+  }
+  if (typeof consumerSecret !== 'string' || consumerSecret === '') {
+    throw new ConfigError(
+      'consumerSecret',
+      `consumerSecret must be the app's non-empty consumer secret, got ${JSON.stringify(consumerSecret)}`,
+    );
+  }
+  if (typeof onMessage !== 'function') {
+    throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
+  }
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
+    throw new ConfigError(
+      'bodyLimitBytes',
+      `bodyLimitBytes must be a positive integer number of bytes, got ${String(bodyLimitBytes)}`,
+    );
+  }
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new ConfigError('onError', `onError must be a function, got ${typeof onError}`);
+  }
+  return { tracker, consumerSecret, onMessage, bodyLimitBytes, onError };
+}

@@ -1,0 +1,90 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SessionTracker } from '@botsession/core';
+import { afterEach, expect, it } from 'vitest';
+import { createTwitterBot } from '../src/bot.js';
+
+const SECRET = 'example-secret';
+const ACCOUNT = '4337869213';
+const USER = '3001969357';
+const servers: Server[] = [];
+let tracker: SessionTracker | undefined;
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
+  await tracker?.close();
+});
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function dm(senderId: string, recipientId: string, text: string): string {
+  return JSON.stringify({
+    for_user_id: ACCOUNT,
+    direct_message_events: [
+      {
+        type: 'message_create',
+        id: String(Math.random()).slice(2),
+        created_timestamp: String(Date.now()),
+        message_create: {
+          target: { recipient_id: recipientId },
+          sender_id: senderId,
+          message_data: { text },
+        },
+      },
+    ],
+  });
+}
+
+async function deliver(url: string, body: string): Promise<number> {
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('base64')}`;
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'x-twitter-webhooks-signature': signature },
+  });
+  return response.status;
+}
+
+it('answers a DM through the X API with its session, and hands over to a human on "agent"', async () => {
+  const sent: Array<{ path: string; auth: string | undefined; text: string }> = [];
+  const api = await serve((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      sent.push({ path: req.url ?? '', auth: req.headers.authorization, text: JSON.parse(body).text });
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"data":{}}');
+    });
+  });
+  const lines: string[] = [];
+  const bot = createTwitterBot({
+    consumerSecret: SECRET,
+    accessToken: 'user-token',
+    apiBaseUrl: api,
+    log: (line) => lines.push(line),
+  });
+  tracker = bot.tracker;
+  const url = await serve(bot.handler);
+
+  expect(await deliver(url, dm(USER, ACCOUNT, 'hello'))).toBe(200);
+  const ref = { channel: 'twitter', conversationId: `${ACCOUNT}:${USER}` };
+  const session = await tracker.get(ref);
+  expect(sent).toEqual([
+    {
+      path: `/2/dm_conversations/with/${USER}/messages`,
+      auth: 'Bearer user-token',
+      text: `You said "hello" (session ${session?.id}, new)`,
+    },
+  ]);
+  // X echoes the bot's reply to the webhook: counted as the bot's message.
+  await deliver(url, dm(ACCOUNT, USER, sent[0]!.text));
+  expect(await tracker.get(ref)).toMatchObject({ userMessages: 1, botMessages: 1 });
+
+  await deliver(url, dm(USER, ACCOUNT, 'agent'));
+  expect(await tracker.get(ref)).toBeUndefined();
+  expect(lines).toContain(`session ${session?.id} ended: handoff`);
+});
