@@ -1,7 +1,15 @@
 import { ConfigError, createSessionTracker, type SessionStamp } from '@botsession/core';
 import { botSession, refOf } from '@botsession/telegraf';
+import { Telegraf } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADA_CHAT, editedMessage, inlineQuery, textMessage } from './fixtures/telegram/updates.js';
+import { BOT_TOKEN } from './fake-bot-api.js';
+import {
+  ADA_CHAT,
+  callbackQuery,
+  editedMessage,
+  inlineQuery,
+  textMessage,
+} from './fixtures/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };
@@ -32,8 +40,6 @@ describe('session ends driven from a Telegraf bot', () => {
 
   it("lets the error reach Telegraf's own handler, rejecting handleUpdate, when no bot.catch is set", async () => {
     h = await startHarness();
-    const { Telegraf } = await import('telegraf');
-    const { BOT_TOKEN } = await import('./fake-bot-api.js');
     const bare = new Telegraf(BOT_TOKEN, { telegram: { apiRoot: h.api.apiRoot } });
     // Telegraf's default error handler also logs and sets process.exitCode; keep the run clean.
     bare.catch((error) => {
@@ -91,7 +97,6 @@ describe('session ends driven from a Telegraf bot', () => {
       await h.tracker.surveyAnswered(refOf(ctx));
     });
     await h.bot.handleUpdate(textMessage('/done'));
-    const { callbackQuery } = await import('./fixtures/telegram/updates.js');
     await h.bot.handleUpdate(callbackQuery('rate:5'));
 
     expect(h.ended.map((session) => [session.endReason, session.userMessages])).toEqual([['survey', 2]]);

@@ -1,6 +1,7 @@
 import type { SessionStamp } from '@botsession/core';
-import { trackOutgoing } from '@botsession/telegraf';
+import { botSession, trackOutgoing } from '@botsession/telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { ADA_CHAT, myChatMember, textMessage } from './fixtures/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
@@ -121,7 +122,6 @@ describe('outgoing messages during an update', () => {
   });
 
   it('counts an update and its reply once when the middleware is installed twice', async () => {
-    const { botSession } = await import('@botsession/telegraf');
     h.bot.use(botSession(h.tracker));
     h.bot.on('text', (ctx) => ctx.reply('once'));
     await h.bot.handleUpdate(textMessage('hi'));
@@ -140,7 +140,6 @@ describe('outgoing messages during an update', () => {
 
 describe('outgoing with the session store down', () => {
   it('delivers the reply and counts nothing', async () => {
-    const { unavailableBackend } = await import('../../../test/support/unavailable-backend.js');
     const h = await startHarness({ backend: unavailableBackend() });
     try {
       trackOutgoing(h.bot.telegram, h.tracker);
