@@ -1,0 +1,173 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import { BodyTooLargeError, readBody } from './body.js';
+import { type HelpSource, refOf } from './map.js';
+import { type HelpCenterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { BadRequestError, type HelpBatch, parseBatch } from './protocol.js';
+import { trackerScript } from './script.js';
+
+/** A Node request handler; works as a Connect/Express middleware too (`next` gets what it does not serve). */
+export type HelpCenterHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: (error?: unknown) => void,
+) => Promise<void>;
+
+/** What the events endpoint answers (200; `held` comes with 202). */
+export interface HelpAnswer {
+  /** The session the events were counted in; null when the session store is down. */
+  sessionId?: string | null;
+  isNew?: boolean;
+  interactions?: number;
+  /** When inactivity ends the session, by the server's clock (`now`). */
+  expiresAt?: number;
+  now?: number;
+  /** Searches only, and no session active in the tab: nothing counted, the page keeps them. */
+  held?: true;
+}
+
+// The beacon API sends text/plain; fetch sends application/json. Either carries the same JSON.
+const BODY_TYPES = new Set(['application/json', 'text/plain']);
+
+/**
+ * The server side of the help-center connector: serves the browser tracker script at
+ * `${basePath}/tracker.js` and counts the page's events at `${basePath}/events` (channel `help`).
+ *
+ * @example
+ * const tracker = createSessionTracker();
+ * const help = helpCenter({ tracker });
+ * createServer((req, res) => help(req, res, () => serveMyHelpCenter(req, res))).listen(8080);
+ * // in every page: <script src="/botsession/tracker.js" defer></script>
+ */
+export function helpCenter(options: HelpCenterOptions): HelpCenterHandler {
+  const resolved = resolveOptions(options);
+  const scriptPath = `${resolved.basePath}/tracker.js`;
+  const eventsPath = `${resolved.basePath}/events`;
+  return async (req, res, next) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    try {
+      if (path === scriptPath) await serveScript(req, res);
+      else if (path === eventsPath) await receiveEvents(resolved, req, res);
+      else if (next) next();
+      else sendJson(res, 404, { error: `nothing at ${path}` });
+    } catch (error) {
+      // Express/Connect answer the error themselves through next; under plain node:http the
+      // page gets a 500 and the promise rejects, as a throwing request listener would.
+      if (next) return next(error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      throw error;
+    }
+  };
+}
+
+async function serveScript(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    sendJson(res, 405, { error: `${req.method} is not allowed here, use GET` });
+    return;
+  }
+  const source = await trackerScript();
+  res.writeHead(200, {
+    'content-type': 'text/javascript; charset=utf-8',
+    'content-length': Buffer.byteLength(source),
+    'cache-control': 'public, max-age=300',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(req.method === 'HEAD' ? undefined : source);
+}
+
+async function receiveEvents(
+  options: ResolvedOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    sendJson(res, 405, { error: `${req.method} is not allowed here, use POST` });
+    return;
+  }
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!BODY_TYPES.has(mediaType)) {
+    sendJson(res, 415, {
+      error: `content-type must be application/json or text/plain, got ${mediaType || 'none'}`,
+    });
+    return;
+  }
+  let batch: HelpBatch;
+  try {
+    batch = parseBatch(await readBody(req, options.maxBodyBytes));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+    if (error instanceof BadRequestError)
+      return sendJson(res, 400, { error: error.message, field: error.field });
+    throw error;
+  }
+  const source: HelpSource = { tabId: batch.tabId };
+  const userId = options.userIdOf?.(req);
+  if (userId !== undefined) source.userId = userId;
+  const ref = refOf(source);
+  // A search starts nothing: searches alone count only inside the tab's active session.
+  const opensArticle = batch.events.some((event) => event.type === 'open');
+  if (!opensArticle && !(await hasActiveSession(options.tracker, ref))) {
+    return sendJson(res, 202, { held: true } satisfies HelpAnswer);
+  }
+  let stamp: SessionStamp | undefined;
+  let isNew = false;
+  for (const event of batch.events) {
+    stamp = await trackOrUndefined(options.tracker, ref);
+    if (stamp?.isNew) isNew = true;
+    if (options.onEvent === undefined) continue;
+    try {
+      await options.onEvent(event, { source, stamp, req });
+    } catch (error) {
+      // The policy decides whether an interruption ends the session; the error still surfaces.
+      await options.tracker.end(ref, 'interrupted').catch(() => undefined);
+      throw error;
+    }
+  }
+  const answer: HelpAnswer =
+    stamp === undefined
+      ? { sessionId: null }
+      : {
+          sessionId: stamp.sessionId,
+          isNew,
+          interactions: stamp.session.interactions,
+          expiresAt: stamp.session.expiresAt,
+          now: Date.now(),
+        };
+  sendJson(res, 200, answer);
+}
+
+/**
+ * A store that is down counts nothing but never stops the page: the tracker has already emitted
+ * `error`, and the answer carries no session.
+ */
+async function trackOrUndefined(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+): Promise<SessionStamp | undefined> {
+  try {
+    return await tracker.track(ref, { direction: 'inbound' });
+  } catch {
+    return undefined;
+  }
+}
+
+async function hasActiveSession(tracker: SessionTracker, ref: ConversationRef): Promise<boolean> {
+  try {
+    return (await tracker.get(ref)) !== undefined;
+  } catch {
+    // Store down (already emitted as `error`): the page keeps its searches for later.
+    return false;
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
+}

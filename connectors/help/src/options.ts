@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
+import type { HelpSource } from './map.js';
+import type { HelpEvent } from './protocol.js';
+
+/** What `onEvent` receives with each event. */
+export interface HelpEventContext {
+  /** The tab (and user) the event came from; `refOf(source)` gives its ConversationRef. */
+  source: HelpSource;
+  /** The session stamp, or undefined when the session store is down. */
+  stamp: SessionStamp | undefined;
+  req: IncomingMessage;
+}
+
+export interface HelpCenterOptions {
+  /** The session tracker from `@botsession/core`. */
+  tracker: SessionTracker;
+  /** Where the handler answers: `${basePath}/tracker.js` and `${basePath}/events`. Default `/botsession`. */
+  basePath?: string;
+  /** Called for every counted event, after it is tracked. A throw ends the session (`interrupted`). */
+  onEvent?: (event: HelpEvent, context: HelpEventContext) => void | Promise<void>;
+  /** The signed-in user of a request, when the site has one (for example from its own session cookie). */
+  userIdOf?: (req: IncomingMessage) => string | undefined;
+  /** Largest accepted events body. Default 16 KiB. */
+  maxBodyBytes?: number;
+}
+
+export interface ResolvedOptions {
+  tracker: SessionTracker;
+  basePath: string;
+  onEvent: HelpCenterOptions['onEvent'];
+  userIdOf: HelpCenterOptions['userIdOf'];
+  maxBodyBytes: number;
+}
+
+const FIELDS = new Set(['tracker', 'basePath', 'onEvent', 'userIdOf', 'maxBodyBytes']);
+const BASE_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
+
+/** Checks the options at construction: a bad one throws ConfigError naming the field. */
+export function resolveOptions(options: HelpCenterOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', `helpCenter options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!FIELDS.has(key)) {
+      throw new ConfigError(
+        key,
+        `${key} is not a helpCenter option (expected one of ${[...FIELDS].join(', ')})`,
+      );
+    }
+  }
+  const { tracker, onEvent, userIdOf } = options;
+  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
+    throw new ConfigError(
+      'tracker',
+      `tracker must be a session tracker from createSessionTracker(), got ${String(tracker)}`,
+    );
+  }
+  const rawBasePath = options.basePath ?? '/botsession';
+  if (typeof rawBasePath !== 'string' || !BASE_PATH.test(rawBasePath)) {
+    throw new ConfigError(
+      'basePath',
+      `basePath must be a URL path starting with / (letters, digits, . _ ~ - /), got ${JSON.stringify(options.basePath)}`,
+    );
+  }
+  // `/botsession/` and `/botsession` are the same mount point; `/` mounts at the root.
+  const basePath = rawBasePath.replace(/\/+$/, '');
+  for (const [field, value] of [
+    ['onEvent', onEvent],
+    ['userIdOf', userIdOf],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new ConfigError(field, `${field} must be a function, got ${typeof value}`);
+    }
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 256) {
+    throw new ConfigError(
+      'maxBodyBytes',
+      `maxBodyBytes must be an integer of at least 256, got ${String(maxBodyBytes)}`,
+    );
+  }
+  return { tracker, basePath, onEvent, userIdOf, maxBodyBytes };
+}

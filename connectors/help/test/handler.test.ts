@@ -1,0 +1,315 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
+import {
+  type HelpCenterOptions,
+  type HelpEvent,
+  type HelpEventContext,
+  helpCenter,
+  refOf,
+} from '@botsession/help';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
+
+const TAB = 'tab_0123456789abcdefXYZ';
+const OPEN = { type: 'open', article: 'reset-password', via: 'click' } as const;
+const SEARCH = { type: 'search' } as const;
+
+let server: Server | undefined;
+let tracker: SessionTracker | undefined;
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await tracker?.close();
+  server = undefined;
+  tracker = undefined;
+});
+
+/** A help handler behind a real HTTP server on 127.0.0.1:0. */
+async function serve(
+  options: Partial<HelpCenterOptions> = {},
+  listener?: (help: ReturnType<typeof helpCenter>) => RequestListener,
+) {
+  tracker = options.tracker ?? createSessionTracker();
+  const starts: Session[] = [];
+  const ends: Session[] = [];
+  const errors: Error[] = [];
+  tracker.on('sessionStart', (s) => void starts.push(s));
+  tracker.on('sessionEnd', (s) => void ends.push(s));
+  tracker.on('error', (e) => void errors.push(e));
+  const help = helpCenter({ ...options, tracker });
+  const unhandled: unknown[] = [];
+  server = createServer(
+    listener?.(help) ??
+      ((req, res) => {
+        help(req, res).catch((error) => unhandled.push(error));
+      }),
+  );
+  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const post = (body: unknown, path = '/botsession/events', type = 'application/json') =>
+    fetch(url + path, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  return { url, post, starts, ends, errors, unhandled, tracker };
+}
+
+describe('helpCenter: the tracker script', () => {
+  it('serves the browser script at basePath/tracker.js', async () => {
+    const { url } = await serve({ basePath: '/help/' });
+    const res = await fetch(`${url}/help/tracker.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    const source = await res.text();
+    expect(source).toContain('botsession:stamp');
+    expect(source).not.toMatch(/^\s*(import|export)\s/m);
+    const head = await fetch(`${url}/help/tracker.js`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${url}/botsession/tracker.js`)).status).toBe(404);
+  });
+
+  it('hands other paths to next, or answers 404 without it', async () => {
+    const { url } = await serve({}, (help) => (req, res) => {
+      void help(req, res, () => res.writeHead(200).end('the site'));
+    });
+    expect(await (await fetch(`${url}/articles/x`)).text()).toBe('the site');
+    await new Promise((done) => server!.close(done));
+    server = undefined;
+    const plain = await serve();
+    expect((await fetch(`${plain.url}/articles/x`)).status).toBe(404);
+  });
+});
+
+describe('helpCenter: the events API', () => {
+  it('starts a session when an article is opened, and counts later opens in it', async () => {
+    const { post, starts, tracker } = await serve();
+    const first = await post({ tabId: TAB, events: [OPEN] });
+    expect(first.status).toBe(200);
+    const a = await first.json();
+    expect(a).toMatchObject({ isNew: true, interactions: 1 });
+    expect(a.expiresAt).toBeGreaterThan(a.now);
+    const b = await (
+      await post({ tabId: TAB, events: [{ ...OPEN, article: 'billing', via: 'suggested' }] })
+    ).json();
+    expect(b).toMatchObject({ sessionId: a.sessionId, isNew: false, interactions: 2 });
+    expect(starts.map((s) => [s.channel, s.conversationId])).toEqual([['help', TAB]]);
+    expect((await tracker.get(refOf({ tabId: TAB })))?.id).toBe(a.sessionId);
+  });
+
+  it('holds searches when no session is active: a search alone starts nothing', async () => {
+    const { post, starts, tracker } = await serve();
+    const res = await post({ tabId: TAB, events: [SEARCH, SEARCH] });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ held: true });
+    expect(starts).toEqual([]);
+    expect(await tracker.get(refOf({ tabId: TAB }))).toBeUndefined();
+  });
+
+  it('counts held searches with the open that follows them as interactions of the new session', async () => {
+    const { post, starts } = await serve();
+    const answer = await (
+      await post({ tabId: TAB, events: [SEARCH, SEARCH, { ...OPEN, via: 'search' }] })
+    ).json();
+    expect(answer).toMatchObject({ isNew: true, interactions: 3 });
+    expect(starts).toHaveLength(1);
+  });
+
+  it('counts searches as interactions of the session already active in the tab', async () => {
+    const { post } = await serve();
+    const opened = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const searched = await post({ tabId: TAB, events: [SEARCH] });
+    expect(searched.status).toBe(200);
+    expect(await searched.json()).toMatchObject({
+      sessionId: opened.sessionId,
+      isNew: false,
+      interactions: 2,
+    });
+  });
+
+  it('keeps tabs apart: another tab id is another conversation and another session', async () => {
+    const { post, starts } = await serve();
+    const a = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const b = await (await post({ tabId: `${TAB}2`, events: [OPEN] })).json();
+    expect(b.sessionId).not.toBe(a.sessionId);
+    expect(starts).toHaveLength(2);
+  });
+
+  it('accepts a beacon body sent as text/plain', async () => {
+    const { post } = await serve();
+    const res = await post(
+      JSON.stringify({ tabId: TAB, events: [OPEN] }),
+      undefined,
+      'text/plain;charset=UTF-8',
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ isNew: true });
+  });
+
+  it('puts the site user on the session when userIdOf knows one', async () => {
+    const { post, starts } = await serve({ userIdOf: (req) => req.headers['x-user'] as string | undefined });
+    await post({ tabId: TAB, events: [OPEN] });
+    expect(starts[0]?.userId).toBeUndefined();
+    await fetch(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/botsession/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-user': 'u-7' },
+      body: JSON.stringify({ tabId: `${TAB}u`, events: [OPEN] }),
+    });
+    expect(starts[1]?.userId).toBe('u-7');
+  });
+
+  it('ends the session with a shortened inactivity timeout, then a new open starts another', async () => {
+    const { post, ends, starts } = await serve({
+      tracker: createSessionTracker({ channels: { help: { inactivityTimeoutMs: 150 } } }),
+    });
+    const first = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    await expect.poll(() => ends.length, { timeout: 3000 }).toBe(1);
+    expect(ends[0]).toMatchObject({ id: first.sessionId, endReason: 'inactivity', endedAt: first.expiresAt });
+    expect((await post({ tabId: TAB, events: [SEARCH] })).status).toBe(202);
+    const second = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(starts).toHaveLength(2);
+  });
+});
+
+describe('helpCenter: refusals', () => {
+  const bad: Array<[string, unknown, string]> = [
+    ['a short tab id', { tabId: 'abc', events: [OPEN] }, 'tabId'],
+    ['a tab id with other characters', { tabId: 'tab id with spaces!!', events: [OPEN] }, 'tabId'],
+    ['a tab id that is too long', { tabId: 'x'.repeat(65), events: [OPEN] }, 'tabId'],
+    ['a tab id that is not a string', { tabId: 12345678901234, events: [OPEN] }, 'tabId'],
+    ['no events', { tabId: TAB, events: [] }, 'events'],
+    ['too many events', { tabId: TAB, events: Array(51).fill(SEARCH) }, 'events'],
+    ['an unknown event type', { tabId: TAB, events: [{ type: 'scroll' }] }, 'events[0].type'],
+    [
+      'an open without an article',
+      { tabId: TAB, events: [SEARCH, { type: 'open', via: 'click' }] },
+      'events[1].article',
+    ],
+    ['an open with an unknown via', { tabId: TAB, events: [{ ...OPEN, via: 'teleport' }] }, 'events[0].via'],
+    ['a JSON array', [TAB], 'body'],
+    ['text that is not JSON', '{"tabId":', 'body'],
+  ];
+  for (const [what, body, field] of bad) {
+    it(`answers 400 naming the field for ${what}, and tracks nothing`, async () => {
+      const { post, starts } = await serve();
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      const answer = await res.json();
+      expect(answer.field).toBe(field);
+      expect(answer.error).toContain(field);
+      expect(starts).toEqual([]);
+    });
+  }
+
+  it('answers 405 to anything but POST on the events path', async () => {
+    const { url } = await serve();
+    const res = await fetch(`${url}/botsession/events`);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  it('answers 415 to a body that is neither JSON nor a beacon', async () => {
+    const { post } = await serve();
+    const res = await post(`tabId=${TAB}`, undefined, 'application/x-www-form-urlencoded');
+    expect(res.status).toBe(415);
+  });
+
+  it('answers 413 to a body over maxBodyBytes', async () => {
+    const { post, starts } = await serve({ maxBodyBytes: 1024 });
+    const res = await post({ tabId: TAB, events: [{ ...OPEN, article: 'a'.repeat(2000) }] });
+    expect(res.status).toBe(413);
+    expect(starts).toEqual([]);
+  });
+});
+
+describe('helpCenter: failures', () => {
+  it('still calls onEvent without a stamp when the store is down, and the tracker emits error', async () => {
+    const seen: Array<[HelpEvent, HelpEventContext['stamp']]> = [];
+    const { post, errors } = await serve({
+      tracker: createSessionTracker({ backend: unavailableBackend() }),
+      onEvent: (event, { stamp }) => void seen.push([event, stamp]),
+    });
+    const res = await post({ tabId: TAB, events: [OPEN] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ sessionId: null });
+    expect(seen).toEqual([[OPEN, undefined]]);
+    expect(errors.map((e) => e.name)).toEqual(['StoreUnavailableError']);
+  });
+
+  it('holds searches when the store is down (nothing can say a session is active)', async () => {
+    const { post, errors } = await serve({
+      tracker: createSessionTracker({ backend: unavailableBackend() }),
+    });
+    expect((await post({ tabId: TAB, events: [SEARCH] })).status).toBe(202);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('ends the session as interrupted when onEvent throws, answers 500 and rejects', async () => {
+    const boom = new Error('analytics pipeline failed');
+    let calls = 0;
+    const { post, ends, unhandled } = await serve({
+      onEvent: () => {
+        calls += 1;
+        if (calls === 2) throw boom;
+      },
+    });
+    const first = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const res = await post({ tabId: TAB, events: [SEARCH] });
+    expect(res.status).toBe(500);
+    expect(ends).toMatchObject([{ id: first.sessionId, endReason: 'interrupted' }]);
+    expect(unhandled).toEqual([boom]);
+    const next = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    expect(next).toMatchObject({ isNew: true });
+  });
+
+  it('passes the error of onEvent to next under Express/Connect', async () => {
+    const boom = new Error('handler failed');
+    const passed: unknown[] = [];
+    const { post, ends } = await serve(
+      {
+        onEvent: () => {
+          throw boom;
+        },
+      },
+      (help) => (req, res) => {
+        void help(req, res, (error) => {
+          passed.push(error);
+          res.writeHead(503).end();
+        });
+      },
+    );
+    expect((await post({ tabId: TAB, events: [OPEN] })).status).toBe(503);
+    expect(passed).toEqual([boom]);
+    expect(ends.map((s) => s.endReason)).toEqual(['interrupted']);
+  });
+});
+
+describe('helpCenter: configuration', () => {
+  const t = createSessionTracker();
+  afterAll(() => t.close());
+  const cases: Array<[string, unknown, string]> = [
+    ['no tracker', {}, 'tracker'],
+    ['an unknown option', { tracker: t, basepath: '/x' }, 'basepath'],
+    ['a basePath without a leading slash', { tracker: t, basePath: 'help' }, 'basePath'],
+    ['a basePath with a query', { tracker: t, basePath: '/help?x=1' }, 'basePath'],
+    ['an onEvent that is not a function', { tracker: t, onEvent: 'log' }, 'onEvent'],
+    ['a tiny maxBodyBytes', { tracker: t, maxBodyBytes: 10 }, 'maxBodyBytes'],
+  ];
+  for (const [what, options, field] of cases) {
+    it(`throws ConfigError naming ${field} for ${what}`, () => {
+      let thrown: unknown;
+      try {
+        helpCenter(options as HelpCenterOptions);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as ConfigError).field).toBe(field);
+      expect((thrown as Error).message).toContain(field);
+    });
+  }
+});
