@@ -344,9 +344,12 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         const h = await harness();
         const ref = conversation('whatsapp');
         const first = await h.tracker.track(ref, inbound);
+        const before = h.now();
         const ended = await h.tracker.handoff(ref);
         expect(ended).toMatchObject({ id: first.sessionId, status: 'ended', endReason: 'handoff' });
-        expect(ended!.endedAt).toBe(h.now());
+        // Dated to the handoff call: a remote store answers a few ms later.
+        expect(ended!.endedAt).toBeGreaterThanOrEqual(before);
+        expect(ended!.endedAt).toBeLessThanOrEqual(h.now());
         await eventually(() => expect(h.ends.map((s) => s.endReason)).toEqual(['handoff']));
         const next = await h.tracker.track(ref, inbound);
         expect(next.isNew).toBe(true);
@@ -358,8 +361,10 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         const ref = conversation('telegram');
         const { sessionId } = await h.tracker.track(ref, inbound);
         await h.tracker.track(ref, outbound);
+        const before = h.now();
         const sent = await h.tracker.surveySent(ref);
-        expect(sent?.surveySentAt).toBe(h.now());
+        expect(sent?.surveySentAt).toBeGreaterThanOrEqual(before);
+        expect(sent?.surveySentAt).toBeLessThanOrEqual(h.now());
         await wait(timing.survey * 0.3);
         const answered = await h.tracker.surveyAnswered(ref);
         expect(answered).toMatchObject({ id: sessionId, endReason: 'survey' });

@@ -1,0 +1,209 @@
+import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
+import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import type { ChannelPolicy, ConversationRef, Session } from '../../types.js';
+import { type CommandClient, defineCommands, type LuaReply } from './commands.js';
+import { type Connections, openConnections } from './connections.js';
+import { type ExpiryJobData, type ExpiryOutcome, ExpiryQueues } from './expiry-queues.js';
+import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
+import { decodeApplyReply, decodeSession, decodeSnapshot } from './session-codec.js';
+
+const EVENT_ARG: Record<ApplyInput['event']['type'], string> = {
+  message: 'in',
+  handoff: 'handoff',
+  surveySent: 'surveySent',
+  surveyAnswered: 'surveyAnswered',
+  end: 'end',
+};
+
+const CODE_STARTED = 2;
+const CODE_ENDED = 3;
+
+/** Reply errors that mean "Redis is not serving right now", not "our script is wrong". */
+const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY)\b/;
+
+function endOnFlags(policy: ChannelPolicy): string {
+  const { close, handoff, survey, interruption } = policy.endOn;
+  return `${+close}${+handoff}${+survey}${+interruption}`;
+}
+
+/**
+ * Sessions in Redis for bots that run as several processes or machines. An ongoing
+ * session costs one Lua call per message; each session has one BullMQ delayed job at its
+ * deadline, re-armed lazily, which delivers `sessionEnd` exactly once in normal operation
+ * and at least once across a crash mid-hook.
+ */
+export class RedisBackend implements Backend {
+  private readonly options: ResolvedRedisOptions;
+  private readonly connections: Connections;
+  private readonly redis: CommandClient;
+  private readonly expiry: ExpiryQueues;
+  private host: BackendHost | undefined;
+  private everReady = false;
+  private reportedOutage = false;
+
+  constructor(options: RedisBackendOptions) {
+    this.options = resolveRedisOptions(options);
+    this.connections = openConnections(this.options);
+    this.redis = defineCommands(this.connections.commands);
+    this.expiry = new ExpiryQueues(this.connections.queue, this.options);
+    this.redis.on('ready', () => {
+      this.everReady = true;
+      this.reportedOutage = false;
+    });
+    // ioredis reconnects by itself; report an outage once, not every retry.
+    const onConnectionError = (error: Error) => {
+      if (this.reportedOutage) return;
+      this.reportedOutage = true;
+      this.host?.reportError(
+        new StoreUnavailableError(`Redis connection failed: ${error.message}`, { cause: error }),
+      );
+    };
+    this.redis.on('error', onConnectionError);
+    this.connections.queue.on('error', onConnectionError);
+  }
+
+  attach(host: BackendHost): void {
+    this.host = host;
+    this.expiry.startWorkers(
+      (sessionId, data) => this.checkExpiry(sessionId, data),
+      (error) => host.reportError(error),
+    );
+  }
+
+  apply(input: ApplyInput): Promise<ApplyOutput> {
+    const { ref, event, policy, now } = input;
+    const waiting = this.whenReady();
+    const run = () =>
+      this.redis
+        .applyEvent(
+          this.sessionKey(ref),
+          this.endedKey(ref),
+          event.type === 'message' && event.direction === 'outbound' ? 'out' : EVENT_ARG[event.type],
+          now,
+          input.newId(),
+          ref.userId ?? '',
+          policy.inactivityTimeoutMs,
+          policy.surveyWindowMs,
+          endOnFlags(policy),
+          event.type === 'end' ? event.reason : '',
+          this.options.retentionMs,
+        )
+        .then((reply) => this.afterApply(ref, reply, now), unavailable);
+    return waiting === undefined ? run() : waiting.then(run);
+  }
+
+  async get(ref: ConversationRef, now: number): Promise<Session | undefined> {
+    await this.whenReady();
+    const fields = await this.redis
+      .hmget(this.sessionKey(ref), 'i', 'u', 's', 'l', 'a', 'e', 'n', 'um', 'bm', 'sv')
+      .catch(unavailable);
+    if (fields[0] === null) return undefined;
+    const session = decodeSession(ref.channel, ref.conversationId, fields);
+    // Past its deadline is gone, even if its job has not run yet.
+    return now >= session.expiresAt ? undefined : session;
+  }
+
+  async close(): Promise<void> {
+    await this.expiry.close();
+    await Promise.all([quit(this.connections.commands), quit(this.connections.queue)]);
+  }
+
+  private async afterApply(ref: ConversationRef, reply: LuaReply, now: number): Promise<ApplyOutput> {
+    const { code, session } = decodeApplyReply(ref.channel, ref.conversationId, reply);
+    if (code === CODE_STARTED) {
+      // The session's one job; awaited, so a process that dies after track() resolved
+      // leaves a job behind for another process to end the session with.
+      await withTimeout(
+        this.expiry.schedule(session!.id, jobData(ref), session!.expiresAt - now),
+        this.options.commandTimeoutMs,
+      );
+      return { session, isNew: true, started: session };
+    }
+    if (code === CODE_ENDED) {
+      // Ended on the spot; its job delivers sessionEnd, now rather than at the deadline.
+      await this.expiry.runNow(session!.id).catch((error) => this.host?.reportError(error));
+    }
+    return { session, isNew: false };
+  }
+
+  /** An expiry job fired: end the session if its deadline passed, and deliver the end. */
+  private async checkExpiry(sessionId: string, data: ExpiryJobData): Promise<ExpiryOutcome> {
+    const host = this.host!;
+    const ref = { channel: data.c, conversationId: data.v };
+    const now = host.now();
+    const [what, value] = await this.redis.expireSession(
+      this.sessionKey(ref),
+      this.endedKey(ref),
+      sessionId,
+      now,
+      this.options.retentionMs,
+    );
+    if (what === 'wait') return { wait: Number(value) - now };
+    if (what === 'end') {
+      await host.deliverEnd(decodeSnapshot(data.c, data.v, String(value)));
+      // Delivered: forget it. Until this runs, a redelivered job delivers it again.
+      await this.redis.hdel(this.endedKey(ref), sessionId);
+    }
+    return 'done';
+  }
+
+  /** Undefined when connected (the hot path); otherwise waits for the first connection only. */
+  private whenReady(): Promise<void> | undefined {
+    if (this.redis.status === 'ready') return undefined;
+    if (this.everReady) {
+      // Lost the connection: fail fast so the bot answers without a stamp.
+      return Promise.reject(
+        new StoreUnavailableError(`Redis is unavailable (connection ${this.redis.status})`),
+      );
+    }
+    return withTimeout(
+      new Promise<void>((resolve) => this.redis.once('ready', () => resolve())),
+      this.options.commandTimeoutMs,
+    );
+  }
+
+  private sessionKey(ref: ConversationRef): string {
+    // One hash tag per conversation: on Redis Cluster all of its keys share a slot.
+    return `${this.options.prefix}:{${ref.channel}:${ref.conversationId}}`;
+  }
+
+  private endedKey(ref: ConversationRef): string {
+    return `${this.sessionKey(ref)}:ended`;
+  }
+}
+
+function jobData(ref: ConversationRef): ExpiryJobData {
+  return { c: ref.channel, v: ref.conversationId };
+}
+
+function unavailable(error: Error): never {
+  if (error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message)) throw error;
+  throw new StoreUnavailableError(`Redis is unavailable: ${error.message}`, { cause: error });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new StoreUnavailableError(`Redis did not answer within ${ms} ms`)),
+      ms,
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+async function quit(client: Connections['commands']): Promise<void> {
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}
