@@ -2,6 +2,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import {
+  type HelpAnswer,
   type HelpCenterOptions,
   type HelpEvent,
   type HelpEventContext,
@@ -16,6 +17,11 @@ const OPEN = { type: 'open', article: 'reset-password', via: 'click' } as const;
 const SEARCH = { type: 'search' } as const;
 
 let server: Server | undefined;
+
+/** An answer of the events API, or of a refusal. */
+function json(res: Response): Promise<HelpAnswer & { error?: string; field?: string }> {
+  return res.json() as Promise<HelpAnswer & { error?: string; field?: string }>;
+}
 let tracker: SessionTracker | undefined;
 
 afterEach(async () => {
@@ -89,12 +95,12 @@ describe('helpCenter: the events API', () => {
     const { post, starts, tracker } = await serve();
     const first = await post({ tabId: TAB, events: [OPEN] });
     expect(first.status).toBe(200);
-    const a = await first.json();
+    const a = await json(first);
     expect(a).toMatchObject({ isNew: true, interactions: 1 });
-    expect(a.expiresAt).toBeGreaterThan(a.now);
-    const b = await (
-      await post({ tabId: TAB, events: [{ ...OPEN, article: 'billing', via: 'suggested' }] })
-    ).json();
+    expect(a.expiresAt).toBeGreaterThan(a.now!);
+    const b = await json(
+      await post({ tabId: TAB, events: [{ ...OPEN, article: 'billing', via: 'suggested' }] }),
+    );
     expect(b).toMatchObject({ sessionId: a.sessionId, isNew: false, interactions: 2 });
     expect(starts.map((s) => [s.channel, s.conversationId])).toEqual([['help', TAB]]);
     expect((await tracker.get(refOf({ tabId: TAB })))?.id).toBe(a.sessionId);
@@ -104,26 +110,26 @@ describe('helpCenter: the events API', () => {
     const { post, starts, tracker } = await serve();
     const res = await post({ tabId: TAB, events: [SEARCH, SEARCH] });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ held: true });
+    expect(await json(res)).toEqual({ held: true });
     expect(starts).toEqual([]);
     expect(await tracker.get(refOf({ tabId: TAB }))).toBeUndefined();
   });
 
   it('counts held searches with the open that follows them as interactions of the new session', async () => {
     const { post, starts } = await serve();
-    const answer = await (
-      await post({ tabId: TAB, events: [SEARCH, SEARCH, { ...OPEN, via: 'search' }] })
-    ).json();
+    const answer = await json(
+      await post({ tabId: TAB, events: [SEARCH, SEARCH, { ...OPEN, via: 'search' }] }),
+    );
     expect(answer).toMatchObject({ isNew: true, interactions: 3 });
     expect(starts).toHaveLength(1);
   });
 
   it('counts searches as interactions of the session already active in the tab', async () => {
     const { post } = await serve();
-    const opened = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const opened = await json(await post({ tabId: TAB, events: [OPEN] }));
     const searched = await post({ tabId: TAB, events: [SEARCH] });
     expect(searched.status).toBe(200);
-    expect(await searched.json()).toMatchObject({
+    expect(await json(searched)).toMatchObject({
       sessionId: opened.sessionId,
       isNew: false,
       interactions: 2,
@@ -132,8 +138,8 @@ describe('helpCenter: the events API', () => {
 
   it('keeps tabs apart: another tab id is another conversation and another session', async () => {
     const { post, starts } = await serve();
-    const a = await (await post({ tabId: TAB, events: [OPEN] })).json();
-    const b = await (await post({ tabId: `${TAB}2`, events: [OPEN] })).json();
+    const a = await json(await post({ tabId: TAB, events: [OPEN] }));
+    const b = await json(await post({ tabId: `${TAB}2`, events: [OPEN] }));
     expect(b.sessionId).not.toBe(a.sessionId);
     expect(starts).toHaveLength(2);
   });
@@ -146,7 +152,7 @@ describe('helpCenter: the events API', () => {
       'text/plain;charset=UTF-8',
     );
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ isNew: true });
+    expect(await json(res)).toMatchObject({ isNew: true });
   });
 
   it('puts the site user on the session when userIdOf knows one', async () => {
@@ -165,11 +171,11 @@ describe('helpCenter: the events API', () => {
     const { post, ends, starts } = await serve({
       tracker: createSessionTracker({ channels: { help: { inactivityTimeoutMs: 150 } } }),
     });
-    const first = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const first = await json(await post({ tabId: TAB, events: [OPEN] }));
     await expect.poll(() => ends.length, { timeout: 3000 }).toBe(1);
     expect(ends[0]).toMatchObject({ id: first.sessionId, endReason: 'inactivity', endedAt: first.expiresAt });
     expect((await post({ tabId: TAB, events: [SEARCH] })).status).toBe(202);
-    const second = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const second = await json(await post({ tabId: TAB, events: [OPEN] }));
     expect(second.sessionId).not.toBe(first.sessionId);
     expect(starts).toHaveLength(2);
   });
@@ -198,7 +204,7 @@ describe('helpCenter: refusals', () => {
       const { post, starts } = await serve();
       const res = await post(body);
       expect(res.status).toBe(400);
-      const answer = await res.json();
+      const answer = await json(res);
       expect(answer.field).toBe(field);
       expect(answer.error).toContain(field);
       expect(starts).toEqual([]);
@@ -235,7 +241,7 @@ describe('helpCenter: failures', () => {
     });
     const res = await post({ tabId: TAB, events: [OPEN] });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ sessionId: null });
+    expect(await json(res)).toEqual({ sessionId: null });
     expect(seen).toEqual([[OPEN, undefined]]);
     expect(errors.map((e) => e.name)).toEqual(['StoreUnavailableError']);
   });
@@ -257,12 +263,12 @@ describe('helpCenter: failures', () => {
         if (calls === 2) throw boom;
       },
     });
-    const first = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const first = await json(await post({ tabId: TAB, events: [OPEN] }));
     const res = await post({ tabId: TAB, events: [SEARCH] });
     expect(res.status).toBe(500);
     expect(ends).toMatchObject([{ id: first.sessionId, endReason: 'interrupted' }]);
     expect(unhandled).toEqual([boom]);
-    const next = await (await post({ tabId: TAB, events: [OPEN] })).json();
+    const next = await json(await post({ tabId: TAB, events: [OPEN] }));
     expect(next).toMatchObject({ isNew: true });
   });
 
