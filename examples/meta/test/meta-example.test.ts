@@ -1,0 +1,119 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMetaBot, type MetaBot } from '../src/bot.js';
+
+const APP_SECRET = 'example-secret';
+const servers: Server[] = [];
+const bots: MetaBot[] = [];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
+  await Promise.all(bots.splice(0).map((bot) => bot.tracker.close()));
+});
+
+async function serve(handler: RequestListener): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** The fields of a Send API / Cloud API request body the tests look at. */
+interface GraphBody {
+  recipient?: { id: string };
+  message?: { text: string };
+  target_app_id?: string;
+  [field: string]: unknown;
+}
+
+/** A local stand-in for graph.facebook.com that records what the bot sends. */
+async function fakeGraph(): Promise<{ url: string; calls: Array<{ path: string; body: GraphBody }> }> {
+  const calls: Array<{ path: string; body: GraphBody }> = [];
+  const url = await serve((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      calls.push({ path: req.url ?? '', body: JSON.parse(text) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"message_id":"m_1"}');
+    });
+  });
+  return { url, calls };
+}
+
+async function startBot() {
+  const graph = await fakeGraph();
+  const log: string[] = [];
+  const bot = createMetaBot({
+    appSecret: APP_SECRET,
+    verifyToken: 'verify',
+    graphUrl: graph.url,
+    pageAccessToken: 'page-token',
+    whatsAppAccessToken: 'wa-token',
+    log: (line) => log.push(line),
+  });
+  bots.push(bot);
+  const url = await serve(bot.handler);
+  return { bot, graph, log, url };
+}
+
+function fixture(path: string): string {
+  return readFileSync(new URL(`../../../connectors/meta/test/fixtures/${path}`, import.meta.url), 'utf8');
+}
+
+async function postSigned(url: string, body: string) {
+  const signature = `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`;
+  const response = await fetch(url, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+  });
+  return response.status;
+}
+
+describe('example Meta bot', () => {
+  it('answers a Messenger message through the Send API with its new session', async () => {
+    const { graph, log, url } = await startBot();
+    expect(await postSigned(url, fixture('messenger/message.json'))).toBe(200);
+    expect(graph.calls).toHaveLength(1);
+    expect(graph.calls[0]!.path).toBe('/me/messages');
+    expect(graph.calls[0]!.body.recipient).toEqual({ id: '6024661307592331' });
+    expect(graph.calls[0]!.body.message?.text).toMatch(/^You said "hello, world!" \(session \w{8}, new\)\.$/);
+    expect(log[0]).toMatch(/^▶ facebook 106589192215347:6024661307592331 session .+ started$/);
+  });
+
+  it('answers on WhatsApp from the business number and counts its own reply', async () => {
+    const { bot, graph, url } = await startBot();
+    expect(await postSigned(url, fixture('whatsapp/text.json'))).toBe(200);
+    expect(graph.calls[0]!.path).toBe('/106540352242922/messages');
+    expect(graph.calls[0]!.body).toMatchObject({
+      messaging_product: 'whatsapp',
+      to: '16505551234',
+      type: 'text',
+    });
+    const session = await bot.tracker.get({
+      channel: 'whatsapp',
+      conversationId: '106540352242922:16505551234',
+    });
+    expect(session).toMatchObject({ userMessages: 1, botMessages: 1 });
+  });
+
+  it('hands a Messenger user to the Page Inbox on "agent" and ends the session with handoff', async () => {
+    const { graph, log, url } = await startBot();
+    await postSigned(url, fixture('messenger/message.json').replace('hello, world!', 'an agent please'));
+    expect(graph.calls.map((call) => call.path)).toEqual(['/me/messages', '/me/pass_thread_control']);
+    expect(graph.calls[1]!.body.target_app_id).toBe('263902037430900');
+    expect(log.at(-1)).toMatch(/ended: handoff$/);
+  });
+
+  it('ends the session interrupted when the Graph API fails, and still answers Meta 200', async () => {
+    const { log, url } = await startBot();
+    servers[0]!.close();
+    servers[0]!.closeAllConnections();
+    expect(await postSigned(url, fixture('instagram/message.json'))).toBe(200);
+    expect(log.some((line) => line.startsWith('! onMessage: fetch failed'))).toBe(true);
+    expect(log.some((line) => /^■ instagram .+ ended: interrupted$/.test(line))).toBe(true);
+  });
+});
