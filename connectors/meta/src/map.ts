@@ -39,7 +39,8 @@ export function actionsOf(payload: unknown, appId?: string): MetaAction[] {
     if (!isRecord(entry)) continue;
     if (payload.object === 'page' || payload.object === 'instagram') {
       const channel = MESSAGING_CHANNELS[payload.object];
-      // `standby` (messages while another app owns the thread) is read on purpose: it is not.
+      // `standby` (traffic while another app, e.g. a human inbox, owns the thread) is left
+      // unread on purpose: the bot's session ended at the handoff (see the README).
       for (const item of arrayOf(entry.messaging)) {
         const action = messagingAction(channel, item, appId);
         if (action !== undefined) actions.push(action);
