@@ -33,9 +33,11 @@ export class ExpiryQueues {
   private readonly queues: Queue<ExpiryJobData>[] = [];
   private readonly workers: Worker<ExpiryJobData>[] = [];
 
+  /** `onConnectionError` hears BullMQ's connection errors (which it throws if nobody listens). */
   constructor(
     private readonly connection: Redis | Cluster,
     private readonly options: ResolvedRedisOptions,
+    private readonly onConnectionError: (error: Error) => void,
   ) {
     for (let shard = 0; shard < options.queues; shard++) {
       this.queues.push(
@@ -49,7 +51,7 @@ export class ExpiryQueues {
             attempts: 1_000,
             backoff: { type: 'exponential', delay: 500 },
           },
-        }),
+        }).on('error', onConnectionError),
       );
     }
   }
@@ -98,7 +100,7 @@ export class ExpiryQueues {
           maxStalledCount: 1_000,
         },
       );
-      w.on('error', onError);
+      w.on('error', this.onConnectionError);
       w.on('failed', (_job, error) => onError(error));
       this.workers.push(w);
     }

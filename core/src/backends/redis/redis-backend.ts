@@ -39,18 +39,18 @@ export class RedisBackend implements Backend {
   private readonly expiry: ExpiryQueues;
   private host: BackendHost | undefined;
   private everReady = false;
+  private firstReady: Promise<void> | undefined;
   private reportedOutage = false;
 
   constructor(options: RedisBackendOptions) {
     this.options = resolveRedisOptions(options);
     this.connections = openConnections(this.options);
     this.redis = defineCommands(this.connections.commands);
-    this.expiry = new ExpiryQueues(this.connections.queue, this.options);
     this.redis.on('ready', () => {
       this.everReady = true;
       this.reportedOutage = false;
     });
-    // ioredis reconnects by itself; report an outage once, not every retry.
+    // ioredis and BullMQ reconnect by themselves; report an outage once, not every retry.
     const onConnectionError = (error: Error) => {
       if (this.reportedOutage) return;
       this.reportedOutage = true;
@@ -60,6 +60,7 @@ export class RedisBackend implements Backend {
     };
     this.redis.on('error', onConnectionError);
     this.connections.queue.on('error', onConnectionError);
+    this.expiry = new ExpiryQueues(this.connections.queue, this.options, onConnectionError);
   }
 
   attach(host: BackendHost): void {
@@ -156,10 +157,9 @@ export class RedisBackend implements Backend {
         new StoreUnavailableError(`Redis is unavailable (connection ${this.redis.status})`),
       );
     }
-    return withTimeout(
-      new Promise<void>((resolve) => this.redis.once('ready', () => resolve())),
-      this.options.commandTimeoutMs,
-    );
+    // One listener for every caller waiting on the first connection.
+    this.firstReady ??= new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
+    return withTimeout(this.firstReady, this.options.commandTimeoutMs);
   }
 
   private sessionKey(ref: ConversationRef): string {

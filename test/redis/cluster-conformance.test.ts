@@ -1,0 +1,50 @@
+/**
+ * The same conformance suite, unchanged, on a local 3-master Redis Cluster: every key of a
+ * conversation shares a hash tag and every expiry queue has its own, so nothing crosses slots.
+ */
+import { createSessionTracker } from '@botsession/core';
+import { redisBackend } from '@botsession/core/redis';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConformanceSuite } from '../../core/test/conformance.js';
+import { type RedisCluster, startRedisCluster } from '../support/redis-server.js';
+import { prefixForCurrentTest } from './test-prefix.js';
+
+let cluster: RedisCluster;
+let client: Cluster;
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  client = new Cluster(cluster.nodes);
+});
+afterAll(async () => {
+  await client?.quit();
+  await cluster?.destroy();
+});
+
+runConformanceSuite('redis backend on Redis Cluster', {
+  clock: 'real',
+  sharedStore: true,
+  makeBackend: () => redisBackend({ connection: client, prefix: prefixForCurrentTest('cluster'), queues: 3 }),
+});
+
+describe('Redis Cluster layout', () => {
+  it('spreads conversations and expiry queues over all three masters', async () => {
+    const prefix = `layout-${Date.now().toString(36)}`;
+    const tracker = createSessionTracker({
+      backend: redisBackend({ connection: client, prefix, queues: 8 }),
+    });
+    for (let i = 0; i < 30; i++) {
+      await tracker.track({ channel: 'web', conversationId: `spread-${i}` }, { direction: 'inbound' });
+    }
+    const mastersHolding = async (pattern: string) => {
+      const owners = new Set<number | undefined>();
+      for (const node of client.nodes('master')) {
+        if ((await node.keys(pattern)).length > 0) owners.add(node.options.port);
+      }
+      return owners.size;
+    };
+    expect(await mastersHolding(`${prefix}:{*`)).toBe(3);
+    expect(await mastersHolding(`{${prefix}:expiry:*}*`)).toBeGreaterThan(1);
+    await tracker.close();
+  });
+});

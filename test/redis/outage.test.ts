@@ -1,0 +1,116 @@
+/**
+ * Redis going away: track() rejects fast with StoreUnavailableError and the tracker emits
+ * `error`; when Redis is back (restarted with AOF, mid-traffic), tracking resumes and every
+ * session still ends exactly once.
+ */
+import { randomUUID } from 'node:crypto';
+import { createSessionTracker, type Session, StoreUnavailableError } from '@botsession/core';
+import { redisBackend } from '@botsession/core/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RedisServer, startRedis } from '../support/redis-server.js';
+
+let server: RedisServer;
+beforeAll(async () => {
+  server = await startRedis({ aof: true });
+});
+afterAll(async () => {
+  await server?.destroy();
+});
+
+function tracker(webTimeoutMs: number) {
+  const t = createSessionTracker({
+    backend: redisBackend({
+      connection: server.url,
+      prefix: `outage-${randomUUID()}`,
+      queues: 2,
+      commandTimeoutMs: 500,
+      worker: { lockDurationMs: 2_000, stalledIntervalMs: 1_000 },
+    }),
+    channels: { web: { inactivityTimeoutMs: webTimeoutMs } },
+  });
+  const ends: Session[] = [];
+  const errors: Error[] = [];
+  t.on('sessionEnd', (s) => {
+    ends.push(s);
+  });
+  t.on('error', (e) => {
+    errors.push(e);
+  });
+  return { t, ends, errors };
+}
+
+async function eventually(check: () => void, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe('when Redis goes away', () => {
+  it('rejects track() with StoreUnavailableError, emits error, and resumes when Redis is back', async () => {
+    const { t, errors } = tracker(60_000);
+    const ref = { channel: 'web', conversationId: 'down-1', userId: 'u1' };
+    const first = await t.track(ref, { direction: 'inbound' });
+    await server.stop();
+    await expect(t.track(ref, { direction: 'inbound' })).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(errors.some((e) => e instanceof StoreUnavailableError)).toBe(true);
+    await server.start();
+    await eventually(async () => {
+      // Resumes on the same session: AOF kept it.
+      const again = await t.track(ref, { direction: 'inbound' }).catch(() => undefined);
+      expect(again?.sessionId).toBe(first.sessionId);
+    });
+    expect((await t.get(ref))?.id).toBe(first.sessionId);
+    await t.close();
+  });
+
+  it('loses no session and ends none twice when Redis restarts mid-traffic', async () => {
+    const { t, ends } = tracker(1_500);
+    const acknowledged = new Set<string>();
+    let failures = 0;
+    let stop = false;
+    const traffic = (async () => {
+      for (let round = 0; !stop; round++) {
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            t
+              .track(
+                { channel: 'web', conversationId: `mid-${i}-${Math.floor(round / 10)}` },
+                { direction: 'inbound' },
+              )
+              .then(
+                (stamp) => acknowledged.add(stamp.sessionId),
+                (error) => {
+                  expect(error).toBeInstanceOf(StoreUnavailableError);
+                  failures++;
+                },
+              ),
+          ),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    stop = true;
+    await traffic;
+    expect(failures).toBeGreaterThan(0); // the outage was real
+    await eventually(() => {
+      for (const id of acknowledged) expect(ends.map((s) => s.id)).toContain(id);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // room for duplicates
+    const ids = ends.map((s) => s.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ends.every((s) => s.endReason === 'inactivity' && s.endedAt === s.expiresAt)).toBe(true);
+    await t.close();
+  });
+});
