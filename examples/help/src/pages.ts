@@ -9,7 +9,7 @@ import { ARTICLES, type Article, articleBySlug } from './articles.js';
 const STYLE = `
   body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #1f2933; background: #f5f7fa; }
   header { background: #334e68; color: #fff; padding: 24px 32px; }
-  header a { color: #fff; text-decoration: none; font-weight: 600; font-size: 20px; }
+  header > a { color: #fff; text-decoration: none; font-weight: 600; font-size: 20px; }
   main { max-width: 760px; margin: 0 auto; padding: 24px 32px; }
   .search { position: relative; margin-top: 12px; }
   .search input { width: 100%; box-sizing: border-box; font-size: 17px; padding: 10px 14px; border: 0; border-radius: 6px; }
