@@ -42,7 +42,11 @@ describe('refusals: nothing is tracked', () => {
     tracker = createSessionTracker();
     const app = await recordingApp();
     const params = fixture('inbound-sms');
-    const forged = (await import('twilio')).default.getExpectedTwilioSignature('f'.repeat(32), app.url, params);
+    const forged = (await import('twilio')).default.getExpectedTwilioSignature(
+      'f'.repeat(32),
+      app.url,
+      params,
+    );
     const reply = await postSigned(app.url, params, { signature: forged });
     expect(reply.status).toBe(403);
     expect(app.calls).toEqual([]);
@@ -159,7 +163,11 @@ describe('configuration', () => {
   it('throws ConfigError naming url when it is not absolute', () => {
     tracker = createSessionTracker();
     expect(() => botSession(tracker, { authToken: AUTH_TOKEN, url: '/sms' })).toThrow(
-      expect.objectContaining({ name: 'ConfigError', field: 'url', message: expect.stringContaining('"/sms"') }),
+      expect.objectContaining({
+        name: 'ConfigError',
+        field: 'url',
+        message: expect.stringContaining('"/sms"'),
+      }),
     );
   });
 

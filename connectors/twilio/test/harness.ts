@@ -10,8 +10,12 @@ export const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 
 export type Params = Record<string, string>;
 
-export function fixture(name: 'inbound-sms' | 'inbound-mms' | 'inbound-whatsapp' | 'status-callback'): Params {
-  return JSON.parse(readFileSync(new URL(`./fixtures/twilio/${name}.json`, import.meta.url), 'utf8')) as Params;
+export function fixture(
+  name: 'inbound-sms' | 'inbound-mms' | 'inbound-whatsapp' | 'status-callback',
+): Params {
+  return JSON.parse(
+    readFileSync(new URL(`./fixtures/twilio/${name}.json`, import.meta.url), 'utf8'),
+  ) as Params;
 }
 
 /** The signature Twilio would send for these parameters posted to `url`. */
@@ -64,7 +68,8 @@ export interface Reply {
 
 /** Posts the parameters form-encoded, as Twilio does, signed with the test Auth Token. */
 export async function postSigned(url: string, params: Params, options: PostOptions = {}): Promise<Reply> {
-  const signature = options.signature === undefined ? sign(options.signedUrl ?? url, params) : options.signature;
+  const signature =
+    options.signature === undefined ? sign(options.signedUrl ?? url, params) : options.signature;
   const headers: Record<string, string> = {
     'content-type': 'application/x-www-form-urlencoded',
     ...options.headers,
@@ -75,7 +80,11 @@ export async function postSigned(url: string, params: Params, options: PostOptio
     headers,
     body: options.method === 'GET' ? undefined : new URLSearchParams(params).toString(),
   });
-  return { status: response.status, text: await response.text(), contentType: response.headers.get('content-type') };
+  return {
+    status: response.status,
+    text: await response.text(),
+    contentType: response.headers.get('content-type'),
+  };
 }
 
 /** Resolves with the next session the tracker reports for `event`. */
