@@ -33,7 +33,9 @@ export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
 
   async function work(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET') {
-      const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('crc_token');
+      // Not `new URL(req.url, base)`: it reads a path starting with `//` as a host, or throws.
+      const query = (req.url ?? '').split('?')[1] ?? '';
+      const token = new URLSearchParams(query).get('crc_token');
       sendJson(res, 200, crcResponse(consumerSecret, token));
       return;
     }

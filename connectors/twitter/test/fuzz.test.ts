@@ -82,4 +82,25 @@ describe('any correctly signed input gets a 2xx or 4xx, never a crash or 5xx', (
       { numRuns: 100 },
     );
   });
+
+  it('any path and method', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        fc.array(fc.oneof(fc.constantFrom('', '%', '%zz', '..', '?crc_token=a'), fc.string()), {
+          maxLength: 4,
+        }),
+        async (method, segments) => {
+          const path = `/${segments.map((s) => (s.startsWith('%') || s.startsWith('?') ? s : encodeURIComponent(s))).join('/')}`;
+          const response = await fetch(`${url}${path}`, {
+            method,
+            ...(method === 'GET' ? {} : { body: '{}' }),
+          });
+          await response.arrayBuffer();
+          expect(accepted(response.status)).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });

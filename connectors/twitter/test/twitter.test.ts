@@ -76,6 +76,12 @@ describe('the challenge-response check (GET ?crc_token=)', () => {
     expect(b.started).toEqual([]);
   });
 
+  it('reads the token whatever the path, even one starting with //', async () => {
+    const b = await bot();
+    const response = await fetch(`${b.url}//x?crc_token=abc`);
+    expect(await response.json()).toEqual({ response_token: xSignature('abc') });
+  });
+
   it('answers 400 when the token is missing', async () => {
     const b = await bot();
     const response = await fetch(`${b.url}/`);
