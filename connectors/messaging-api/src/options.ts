@@ -1,0 +1,97 @@
+import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
+import { DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+
+/** A user's message, as `POST /v1/messages` received it. */
+export interface ApiMessage {
+  conversationId: string;
+  userId: string;
+  text: string;
+}
+
+/** What may follow the replies, in order: replies first, then this, in the same session. */
+export type FollowUp = 'handoff' | 'surveySent' | 'surveyAnswered';
+
+/**
+ * What `onMessage` returns: a reply, several, nothing, or replies and a follow-up
+ * (`{ replies: ['A human will take over'], after: 'handoff' }`).
+ */
+export type MessageReply =
+  | string
+  | readonly string[]
+  | { replies?: string | readonly string[]; after?: FollowUp }
+  | undefined;
+
+export interface MessagingApiOptions {
+  /** The session tracker (`createSessionTracker()` from `@botsession/core`). */
+  tracker: SessionTracker;
+  /** Accepted bearer API keys (several, so keys can be rotated without downtime). */
+  apiKeys: readonly string[];
+  /**
+   * Answers a user's message. `stamp` is undefined when the session store is down (the
+   * tracker emitted `error`); the replies are still returned.
+   */
+  onMessage: (message: ApiMessage, stamp: SessionStamp | undefined) => MessageReply | Promise<MessageReply>;
+  /** Largest request body, in bytes (413 above it). Default: 1 MiB. */
+  bodyLimitBytes?: number;
+  /**
+   * Receives failures the caller only sees as a 500 (an `onMessage` that threw). Default:
+   * Express's `next(error)` when mounted in Express, else `console.error`.
+   */
+  onError?: (error: unknown) => void;
+}
+
+const OPTION_FIELDS = new Set(['tracker', 'apiKeys', 'onMessage', 'bodyLimitBytes', 'onError']);
+
+export interface CheckedOptions extends Required<Omit<MessagingApiOptions, 'onError'>> {
+  onError?: (error: unknown) => void;
+}
+
+/** Checks the options at construction; every refusal names the field and the value. */
+export function checkOptions(options: MessagingApiOptions): CheckedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', `messagingApi options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_FIELDS.has(key)) {
+      throw new ConfigError(
+        key,
+        `${key} is not a messagingApi option (expected one of ${[...OPTION_FIELDS].join(', ')})`,
+      );
+    }
+  }
+  const { tracker, apiKeys, onMessage, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onError } = options;
+  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
+    throw new ConfigError(
+      'tracker',
+      `tracker must be a session tracker (createSessionTracker()), got ${typeof tracker}`,
+    );
+  }
+  if (!Array.isArray(apiKeys) || apiKeys.length === 0) {
+    throw new ConfigError(
+      'apiKeys',
+      `apiKeys must be a non-empty array of API keys, got ${JSON.stringify(apiKeys)}`,
+    );
+  }
+  apiKeys.forEach((key: unknown, index) => {
+    // Short keys can be guessed; 16 characters is the least a random key should have.
+    if (typeof key !== 'string' || key.length < 16 || /\s/.test(key)) {
+      throw new ConfigError(
+        `apiKeys[${index}]`,
+        `apiKeys[${index}] must be a string of at least 16 characters without spaces, got ${typeof key === 'string' ? `${key.length} characters` : typeof key}`,
+      );
+    }
+  });
+  if (typeof onMessage !== 'function') {
+    throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
+  }
+  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
+    throw new ConfigError(
+      'bodyLimitBytes',
+      `bodyLimitBytes must be a positive integer number of bytes, got ${String(bodyLimitBytes)}`,
+    );
+  }
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new ConfigError('onError', `onError must be a function, got ${typeof onError}`);
+  }
+  return { tracker, apiKeys: [...apiKeys], onMessage, bodyLimitBytes, onError };
+}
