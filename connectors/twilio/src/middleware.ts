@@ -104,7 +104,8 @@ async function handle(
   res.once('close', () => {
     if (!res.writableFinished || res.statusCode >= 500) interrupt();
   });
-  watchReplies(res, (count) => trackReplies(tracker, ref, count));
+  const answered = req.botSession?.sessionId;
+  watchReplies(res, (count) => trackReplies(tracker, ref, answered, count));
   await runHandler(next, req, res, options, interrupt);
 }
 
@@ -131,13 +132,22 @@ async function runHandler(
   }
 }
 
-async function trackReplies(tracker: SessionTracker, ref: ConversationRef, count: number): Promise<void> {
-  for (let reply = 0; reply < count; reply++) {
-    try {
-      await tracker.track(ref, { direction: 'outbound' });
-    } catch {
-      return; // the store is down (the tracker emitted `error`): the reply still goes out
-    }
+/**
+ * A reply belongs to the session of the message it answers. When the handler ended that
+ * session (a handoff, an answered survey), the reply is not counted: tracking it would open
+ * a new session, as a proactive message does, that nobody started.
+ */
+async function trackReplies(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  answered: string | undefined,
+  count: number,
+): Promise<void> {
+  try {
+    if (answered !== undefined && (await tracker.get(ref))?.id !== answered) return;
+    for (let reply = 0; reply < count; reply++) await tracker.track(ref, { direction: 'outbound' });
+  } catch {
+    // The store is down (the tracker emitted `error`): the reply still goes out.
   }
 }
 

@@ -122,6 +122,26 @@ describe('inbound messages (Express)', () => {
     expect(await tracker.get(refOf(fixture('inbound-sms')))).toMatchObject({ botMessages: 2 });
   });
 
+  it('does not count the reply to a message whose session the handler ended (handoff): no new session opens', async () => {
+    tracker = createSessionTracker();
+    const started: string[] = [];
+    tracker.on('sessionStart', (session) => {
+      started.push(session.id);
+    });
+    const ended = nextSession(tracker, 'sessionEnd');
+    const app = express();
+    app.post('/sms', botSession(tracker, { authToken: AUTH_TOKEN }), async (req, res) => {
+      await tracker.handoff(refOf(req.twilioMessage!));
+      res.type('text/xml').send('<Response><Message>An agent will answer you here.</Message></Response>');
+    });
+    const { url } = await listen(app);
+    const reply = await postSigned(`${url}/sms`, fixture('inbound-sms'));
+    expect(reply.text).toContain('An agent will answer you here.');
+    expect(await ended).toMatchObject({ endReason: 'handoff', userMessages: 1, botMessages: 0 });
+    expect(await tracker.get(refOf(fixture('inbound-sms')))).toBeUndefined();
+    expect(started).toHaveLength(1);
+  });
+
   it('passes status callbacks through untracked: they are not interactions', async () => {
     tracker = createSessionTracker();
     const bot = await expressBot({ replies: 0 });
