@@ -13,6 +13,8 @@ interface Seen {
   event: HelpEvent;
   tabId: string;
   sessionId: string | undefined;
+  /** `text/plain` for a beacon, `application/json` for fetch. */
+  contentType: string | undefined;
 }
 
 let browser: LaunchedBrowser;
@@ -46,8 +48,14 @@ async function helpCenter(inactivityTimeoutMs?: number) {
   tracker.on('sessionEnd', (s) => void ends.push(s));
   site = await startHelpCenterSite({
     tracker,
-    onEvent: (event, { source, stamp }) =>
-      void seen.push({ event, tabId: source.tabId, sessionId: stamp?.sessionId }),
+    onEvent: (event, { source, stamp, req }) => {
+      seen.push({
+        event,
+        tabId: source.tabId,
+        sessionId: stamp?.sessionId,
+        contentType: req.headers['content-type'],
+      });
+    },
   });
   return { url: site.url, seen, starts, ends, tracker };
 }
@@ -77,11 +85,12 @@ describe('help sessions in Chromium: how a session starts', () => {
     expect(posts()).toBe(0);
     await page.click('nav.cards a[href="/articles/reset-password"]');
     await expect.poll(() => starts.length).toBe(1);
-    expect(seen).toEqual([
+    expect(seen).toMatchObject([
       {
         event: { type: 'open', article: 'reset-password', via: 'click' },
         tabId: await tabIdOf(page),
         sessionId: starts[0]!.id,
+        contentType: 'application/json',
       },
     ]);
     expect(starts[0]).toMatchObject({ channel: 'help', interactions: 1 });
@@ -163,6 +172,21 @@ describe('help sessions in Chromium: inside a session', () => {
     ]);
     const session = await tracker.get({ channel: 'help', conversationId: await tabIdOf(page) });
     expect(session?.interactions).toBe(4);
+  });
+
+  it('sends a search typed just before leaving the page with a beacon, inside the active session', async () => {
+    const { url, seen, starts } = await helpCenter();
+    const { page } = await newTab();
+    await page.goto(`${url}/articles/reset-password`);
+    await expect.poll(() => seen.length).toBe(1);
+    // Leave well before the typing pause would have made the query a search.
+    await page.locator('#search').pressSequentially('invoice');
+    await page.click('header > a');
+    await page.waitForURL(`${url}/`);
+    await expect.poll(() => seen.length).toBe(2);
+    expect(seen[1]).toMatchObject({ event: { type: 'search' }, sessionId: starts[0]!.id });
+    expect(seen[1]!.contentType).toMatch(/^text\/plain/);
+    expect(seen[1]!.tabId).toBe(await tabIdOf(page));
   });
 });
 

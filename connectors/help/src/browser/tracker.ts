@@ -218,18 +218,18 @@
   }
 
   /** A query becomes a search once typing pauses, on Enter, or when a result is chosen. */
-  function commitSearch(input: HTMLInputElement | HTMLTextAreaElement): void {
+  function commitSearch(input: HTMLInputElement | HTMLTextAreaElement, sendNow = true): void {
     window.clearTimeout(typing.get(input));
     typing.delete(input);
     const query = input.value.trim();
     if (query === '' || committed.get(input) === query) return;
     committed.set(input, query);
     addPending(1);
-    flush();
+    if (sendNow) flush();
   }
 
-  function commitTyping(): void {
-    for (const input of [...typing.keys()]) commitSearch(input);
+  function commitTyping(sendNow = true): void {
+    for (const input of [...typing.keys()]) commitSearch(input, sendNow);
   }
 
   function viaOf(link: Element): Via {
@@ -334,8 +334,8 @@
   );
 
   window.addEventListener('pagehide', () => {
-    commitTyping();
     // fetch may not finish while the page goes away; a beacon does.
+    commitTyping(false);
     flush(true);
   });
 
