@@ -103,7 +103,8 @@ export function directMessagesOf(payload: unknown): DeliveredMessage[] {
     if (typeof text !== 'string') throw bad(`${at}.message_create.message_data.text`, 'a string', text);
     const direction: Direction = senderId === forUserId ? 'outbound' : 'inbound';
     const userId = direction === 'outbound' ? recipientId : senderId;
-    const user = users[userId];
+    // Own keys only: a user id like `__proto__` must not pick up Object.prototype.
+    const user = Object.hasOwn(users, userId) ? users[userId] : undefined;
     out.push({
       direction,
       message: {

@@ -116,6 +116,15 @@ describe('deliveries (POST)', () => {
     expect(session).toMatchObject({ channel: 'twitter', userId: USER, userMessages: 1, botMessages: 0 });
   });
 
+  it('leaves user undefined when the users map has no own entry for the sender', async () => {
+    const b = await bot();
+    const payload = JSON.parse(fixture('direct-message'));
+    payload.direct_message_events[0].message_create.sender_id = '__proto__';
+    await deliver(b.url, JSON.stringify(payload));
+    expect(b.received[0]?.message.userId).toBe('__proto__');
+    expect(b.received[0]?.message.user).toBeUndefined();
+  });
+
   it("counts the account's own message (echoed by X) as outbound, in the same session, without onMessage", async () => {
     const b = await bot();
     await deliver(b.url, fixture('direct-message'));
