@@ -62,11 +62,13 @@ export function botSession(tracker: SessionTracker, options: BotSessionOptions):
   }
   const resolved = resolveOptions(options);
   return (req, res, next) => {
-    toNodeHandler((request, response) => handle(tracker, resolved, request as TwilioRequest, response, next))(
-      req,
-      res,
-      next,
-    );
+    // `next` is deliberately not handed to toNodeHandler: in plain Node it is the bot itself,
+    // and an unexpected failure before the signature check (a `url` function that throws)
+    // must never run it. Such a failure answers a bare 500 and is logged.
+    toNodeHandler(
+      (request, response) => handle(tracker, resolved, request as TwilioRequest, response, next),
+      (error) => console.error(error),
+    )(req, res);
   };
 }
 

@@ -150,6 +150,33 @@ describe('failures', () => {
     expect(reply.status).toBe(200);
     expect((await ended).endReason).toBe('interrupted');
   });
+  it('answers 500 and never runs the handler when a url function throws', async () => {
+    tracker = createSessionTracker();
+    let called = false;
+    const logged: unknown[] = [];
+    const original = console.error;
+    console.error = (error: unknown) => logged.push(error);
+    try {
+      const middleware = botSession(tracker, {
+        authToken: AUTH_TOKEN,
+        url: () => {
+          throw new Error('no tenant in the path');
+        },
+      });
+      const { url } = await listen((req, res) =>
+        middleware(req, res, () => {
+          called = true;
+          res.end();
+        }),
+      );
+      const reply = await postSigned(`${url}/sms`, fixture('inbound-sms'));
+      expect(reply.status).toBe(500);
+    } finally {
+      console.error = original;
+    }
+    expect(called).toBe(false);
+    expect(logged).toEqual([new Error('no tenant in the path')]);
+  });
 });
 
 describe('configuration', () => {
