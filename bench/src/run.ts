@@ -3,7 +3,9 @@
  * the README beside the numbers measured.
  */
 import { runMemoryBench } from './memory.js';
+import { runRedisBench } from './redis.js';
 
 const only = process.argv[2];
 console.log(`botsession benchmarks, node ${process.version}, ${new Date().toISOString()}`);
 if (!only || only === 'memory') await runMemoryBench();
+if (!only || only === 'redis') await runRedisBench();

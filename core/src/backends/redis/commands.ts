@@ -11,20 +11,21 @@ function loadLua(file: string): string {
   );
 }
 
-export type LuaReply = Array<string | number | null>;
+type Command = (sessionKey: string, endedKey: string, ...args: Array<string | number>) => Promise<string>;
 
 /** The ioredis client with our Lua commands defined (EVALSHA, falling back to EVAL on NOSCRIPT). */
 export type CommandClient = (Redis | Cluster) & {
-  applyEvent(sessionKey: string, endedKey: string, ...args: Array<string | number>): Promise<LuaReply>;
-  expireSession(sessionKey: string, endedKey: string, ...args: Array<string | number>): Promise<LuaReply>;
+  trackMessage: Command;
+  endSession: Command;
+  expireSession: Command;
 };
 
-let sources: { applyEvent: string; expireSession: string } | undefined;
+const NAMES = ['trackMessage', 'endSession', 'expireSession'] as const;
+let sources: Map<string, string> | undefined;
 
 export function defineCommands(client: Redis | Cluster): CommandClient {
-  sources ??= { applyEvent: loadLua('applyEvent-2.lua'), expireSession: loadLua('expireSession-2.lua') };
-  // The key count is in each file's name (applyEvent-2: two KEYS), as in BullMQ.
-  client.defineCommand('applyEvent', { numberOfKeys: 2, lua: sources.applyEvent });
-  client.defineCommand('expireSession', { numberOfKeys: 2, lua: sources.expireSession });
+  // Each file is named verbNoun-N.lua, N its number of KEYS, as in BullMQ.
+  sources ??= new Map(NAMES.map((name) => [name, loadLua(`${name}-2.lua`)]));
+  for (const name of NAMES) client.defineCommand(name, { numberOfKeys: 2, lua: sources.get(name)! });
   return client as CommandClient;
 }

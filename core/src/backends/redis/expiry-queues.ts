@@ -12,7 +12,7 @@ export interface ExpiryJobData {
 
 export type ExpiryOutcome = { wait: number } | 'done';
 
-const JOB_NAME = 'expire';
+const JOB_NAME = 'x';
 
 /** FNV-1a: spreads session ids over the queues; any stable hash would do. */
 function shardOf(sessionId: string, shards: number): number {
@@ -44,13 +44,15 @@ export class ExpiryQueues {
         new Queue<ExpiryJobData>('expire', {
           connection,
           prefix: `{${options.prefix}:expiry:${shard}}`,
+          // Kept short: BullMQ stores a job's options with every job (bytes per live session).
           defaultJobOptions: {
             removeOnComplete: true,
-            removeOnFail: { count: 1_000 },
             // A failure here is Redis being away: keep trying, the session must end.
             attempts: 1_000,
-            backoff: { type: 'exponential', delay: 500 },
+            backoff: 1_000,
           },
+          // Nobody reads the queue's event stream; BullMQ keeps 10,000 events by default.
+          streams: { events: { maxLen: 100 } },
         }).on('error', onConnectionError),
       );
     }

@@ -1,19 +1,11 @@
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { ChannelPolicy, ConversationRef, Session } from '../../types.js';
-import { type CommandClient, defineCommands, type LuaReply } from './commands.js';
+import { type CommandClient, defineCommands } from './commands.js';
 import { type Connections, openConnections } from './connections.js';
 import { type ExpiryJobData, type ExpiryOutcome, ExpiryQueues } from './expiry-queues.js';
 import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
-import { decodeApplyReply, decodeSession, decodeSnapshot } from './session-codec.js';
-
-const EVENT_ARG: Record<ApplyInput['event']['type'], string> = {
-  message: 'in',
-  handoff: 'handoff',
-  surveySent: 'surveySent',
-  surveyAnswered: 'surveyAnswered',
-  end: 'end',
-};
+import { decodeRecord, decodeReply, decodeSnapshot, SEPARATOR } from './session-codec.js';
 
 const CODE_STARTED = 2;
 const CODE_ENDED = 3;
@@ -21,9 +13,17 @@ const CODE_ENDED = 3;
 /** Reply errors that mean "Redis is not serving right now", not "our script is wrong". */
 const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY)\b/;
 
+const flagsOf = new WeakMap<ChannelPolicy, string>();
+
+/** The policy's endOn switches as the script reads them; policies are resolved once, so cache. */
 function endOnFlags(policy: ChannelPolicy): string {
-  const { close, handoff, survey, interruption } = policy.endOn;
-  return `${+close}${+handoff}${+survey}${+interruption}`;
+  let flags = flagsOf.get(policy);
+  if (flags === undefined) {
+    const { close, handoff, survey, interruption } = policy.endOn;
+    flags = `${+close}${+handoff}${+survey}${+interruption}`;
+    flagsOf.set(policy, flags);
+  }
+  return flags;
 }
 
 /**
@@ -73,33 +73,41 @@ export class RedisBackend implements Backend {
 
   apply(input: ApplyInput): Promise<ApplyOutput> {
     const { ref, event, policy, now } = input;
+    const run = () => {
+      const sessionKey = this.sessionKey(ref);
+      const reply =
+        event.type === 'message'
+          ? this.redis.trackMessage(
+              sessionKey,
+              `${sessionKey}:ended`,
+              event.direction === 'inbound' ? 'in' : 'out',
+              now,
+              input.newId(),
+              ref.userId ?? '',
+              policy.inactivityTimeoutMs,
+              this.options.retentionMs,
+            )
+          : this.redis.endSession(
+              sessionKey,
+              `${sessionKey}:ended`,
+              event.type,
+              now,
+              policy.surveyWindowMs,
+              endOnFlags(policy),
+              event.type === 'end' ? event.reason : '',
+              this.options.retentionMs,
+            );
+      return reply.then((text) => this.afterApply(ref, text, now), unavailable);
+    };
     const waiting = this.whenReady();
-    const run = () =>
-      this.redis
-        .applyEvent(
-          this.sessionKey(ref),
-          this.endedKey(ref),
-          event.type === 'message' && event.direction === 'outbound' ? 'out' : EVENT_ARG[event.type],
-          now,
-          input.newId(),
-          ref.userId ?? '',
-          policy.inactivityTimeoutMs,
-          policy.surveyWindowMs,
-          endOnFlags(policy),
-          event.type === 'end' ? event.reason : '',
-          this.options.retentionMs,
-        )
-        .then((reply) => this.afterApply(ref, reply, now), unavailable);
     return waiting === undefined ? run() : waiting.then(run);
   }
 
   async get(ref: ConversationRef, now: number): Promise<Session | undefined> {
     await this.whenReady();
-    const fields = await this.redis
-      .hmget(this.sessionKey(ref), 'i', 'u', 's', 'l', 'a', 'e', 'n', 'um', 'bm', 'sv')
-      .catch(unavailable);
-    if (fields[0] === null) return undefined;
-    const session = decodeSession(ref.channel, ref.conversationId, fields);
+    const record = await this.redis.get(this.sessionKey(ref)).catch(unavailable);
+    if (record === null) return undefined;
+    const session = decodeRecord(ref.channel, ref.conversationId, record);
     // Past its deadline is gone, even if its job has not run yet.
     return now >= session.expiresAt ? undefined : session;
   }
@@ -109,20 +117,25 @@ export class RedisBackend implements Backend {
     await Promise.all([quit(this.connections.commands), quit(this.connections.queue)]);
   }
 
-  private async afterApply(ref: ConversationRef, reply: LuaReply, now: number): Promise<ApplyOutput> {
-    const { code, session } = decodeApplyReply(ref.channel, ref.conversationId, reply);
+  /** Synchronous for an ongoing session (the hot path); a promise only when a job must move. */
+  private afterApply(ref: ConversationRef, reply: string, now: number): ApplyOutput | Promise<ApplyOutput> {
+    const { code, session } = decodeReply(ref.channel, ref.conversationId, reply);
     if (code === CODE_STARTED) {
       // The session's one job; awaited, so a process that dies after track() resolved
       // leaves a job behind for another process to end the session with.
-      await withTimeout(
-        this.expiry.schedule(session!.id, jobData(ref), session!.expiresAt - now),
-        this.options.commandTimeoutMs,
-      );
-      return { session, isNew: true, started: session };
+      const scheduled = this.expiry.schedule(session!.id, jobData(ref), session!.expiresAt - now);
+      return withTimeout(scheduled, this.options.commandTimeoutMs).then(() => ({
+        session,
+        isNew: true,
+        started: session,
+      }));
     }
     if (code === CODE_ENDED) {
       // Ended on the spot; its job delivers sessionEnd, now rather than at the deadline.
-      await this.expiry.runNow(session!.id).catch((error) => this.host?.reportError(error));
+      return this.expiry
+        .runNow(session!.id)
+        .catch((error) => this.host?.reportError(error))
+        .then(() => ({ session, isNew: false }));
     }
     return { session, isNew: false };
   }
@@ -132,13 +145,16 @@ export class RedisBackend implements Backend {
     const host = this.host!;
     const ref = { channel: data.c, conversationId: data.v };
     const now = host.now();
-    const [what, value] = await this.redis.expireSession(
+    const reply = await this.redis.expireSession(
       this.sessionKey(ref),
       this.endedKey(ref),
       sessionId,
       now,
       this.options.retentionMs,
     );
+    const cut = reply.indexOf(SEPARATOR);
+    const what = cut < 0 ? reply : reply.slice(0, cut);
+    const value = reply.slice(cut + 1);
     if (what === 'wait') return { wait: Number(value) - now };
     if (what === 'end') {
       await host.deliverEnd(decodeSnapshot(data.c, data.v, String(value)));

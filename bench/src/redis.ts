@@ -1,0 +1,212 @@
+/**
+ * Redis backend figures, all in one run on one local redis-server (no persistence):
+ * - track() per second with 50 conversations in flight, ongoing sessions;
+ * - the physical ceiling: redis-benchmark pipelining a small session-touch Lua script, so
+ *   that the server is the limit; and the same for our own applyEvent script;
+ * - a plain ioredis EVALSHA loop of the touch script at 50 in flight (the client's floor);
+ * - the naive approach: BullMQ remove + re-add of a delayed job per message;
+ * - Redis bytes per live session, including its BullMQ job;
+ * - lateness of ends after their deadline, with 100k live sessions.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { type ConversationRef, createSessionTracker, type SessionTracker } from '@botsession/core';
+import { redisBackend } from '@botsession/core/redis';
+import { type RedisServer, startRedis } from '@botsession/system-tests/redis-server';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { formatBytes, formatRate, report } from './format.js';
+
+const run = promisify(execFile);
+const IN_FLIGHT = 50;
+const DURATION_MS = 5_000;
+const LIVE_FOR_LATENESS = 100_000;
+const PROBES = 2_000;
+const PROBE_TIMEOUT_MS = 1_000;
+const inbound = { direction: 'inbound' } as const;
+
+/** A session touch of about the size of ours: read three fields, write three. */
+const TOUCH_LUA = `local v = redis.call('HMGET', KEYS[1], 'i', 'e', 'n')
+redis.call('HSET', KEYS[1], 'a', ARGV[1], 'e', ARGV[1] + 300000, 'n', (tonumber(v[3]) or 0) + 1)
+return v`;
+
+/** Runs `op(lane)` in `IN_FLIGHT` concurrent loops for DURATION_MS; returns operations per second. */
+async function closedLoop(op: (lane: number) => Promise<unknown>): Promise<number> {
+  let count = 0;
+  const stopAt = Date.now() + DURATION_MS;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async (_, lane) => {
+      while (Date.now() < stopAt) {
+        await op(lane);
+        count++;
+      }
+    }),
+  );
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+async function redisBenchmark(port: number, args: string[]): Promise<number> {
+  const { stdout } = await run('redis-benchmark', [
+    '-p',
+    String(port),
+    '-c',
+    '10',
+    '-P',
+    '10',
+    '-n',
+    '2000000',
+    '-r',
+    String(IN_FLIGHT),
+    '--csv',
+    ...args,
+  ]);
+  // --csv: a header line, then "name","rps",...
+  const line = stdout.trim().split('\n').pop()!;
+  return Number(JSON.parse(`[${line}]`)[1]);
+}
+
+function webRefs(tag: string): ConversationRef[] {
+  return Array.from({ length: IN_FLIGHT }, (_, i) => ({
+    channel: 'web',
+    conversationId: `${tag}-${i}`,
+    userId: `u${i}`,
+  }));
+}
+
+async function trackerRate(server: RedisServer): Promise<number> {
+  const tracker = createSessionTracker({
+    backend: redisBackend({ connection: server.url, prefix: 'bench-track' }),
+    channels: { web: { inactivityTimeoutMs: 3_600_000 } }, // ongoing sessions: nothing ends here
+  });
+  const refs = webRefs('track');
+  for (const ref of refs) await tracker.track(ref, inbound);
+  await closedLoop((lane) => tracker.track(refs[lane]!, inbound)); // warm-up
+  const rate = await closedLoop((lane) => tracker.track(refs[lane]!, inbound));
+  await tracker.close();
+  return rate;
+}
+
+async function plainEvalshaRate(client: Redis, sha: string): Promise<number> {
+  const op = (lane: number) => client.evalsha(sha, 1, `touch:{${lane}}`, Date.now());
+  await closedLoop(op);
+  return closedLoop(op);
+}
+
+async function naiveBullmqRate(server: RedisServer): Promise<number> {
+  const connection = new Redis(server.url, { maxRetriesPerRequest: null });
+  const queue = new Queue('naive', { connection, prefix: '{naive}' });
+  const op = async (lane: number) => {
+    const jobId = `session-${lane}`;
+    await queue.remove(jobId);
+    await queue.add(
+      'expire',
+      { conversationId: `c${lane}` },
+      { jobId, delay: 300_000, removeOnComplete: true },
+    );
+  };
+  const rate = await closedLoop(op);
+  await queue.close();
+  await connection.quit();
+  return rate;
+}
+
+async function usedMemory(client: Redis): Promise<number> {
+  const info = await client.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+/** Starts `count` sessions with 200 in flight. */
+async function startSessions(tracker: SessionTracker, count: number, tag: string): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 200 }, async () => {
+      while (next < count) {
+        const i = next++;
+        await tracker.track({ channel: 'web', conversationId: `${tag}-${i}`, userId: `u${i}` }, inbound);
+      }
+    }),
+  );
+}
+
+/**
+ * Starts PROBES short sessions at a steady 400/s among the live population, and returns how
+ * long after its deadline each probe's sessionEnd arrived, sorted.
+ */
+async function probeLateness(tracker: SessionTracker): Promise<number[]> {
+  const lateness: number[] = [];
+  tracker.on('sessionEnd', (session) => {
+    if (session.channel === 'probe') lateness.push(Date.now() - session.endedAt!);
+  });
+  for (let sent = 0; sent < PROBES; sent += 20) {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        tracker.track({ channel: 'probe', conversationId: `probe-${sent + i}` }, inbound),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  while (lateness.length < PROBES) await new Promise((resolve) => setTimeout(resolve, 100));
+  return lateness.sort((a, b) => a - b);
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runRedisBench(): Promise<void> {
+  console.log('\nRedis backend (one local redis-server, 50 conversations in flight)');
+  const server = await startRedis();
+  const client = new Redis(server.url);
+  try {
+    const touchSha = String(await client.script('LOAD', TOUCH_LUA));
+    const ceiling = await redisBenchmark(server.port, [
+      'evalsha',
+      touchSha,
+      '1',
+      'touch:{__rand_int__}',
+      '1700000000000',
+    ]);
+    const plain = await plainEvalshaRate(client, touchSha);
+    const rate = await trackerRate(server);
+    const naive = await naiveBullmqRate(server);
+    report('ceiling: redis-benchmark -c 10 -P 10 evalsha (touch script)', formatRate(ceiling));
+    report(
+      'plain ioredis EVALSHA loop of the touch script',
+      `${formatRate(plain)} (${pct(plain, ceiling)} of ceiling)`,
+    );
+    report('tracker.track(), ongoing sessions', `${formatRate(rate)} (${pct(rate, ceiling)} of ceiling)`);
+    report('naive: BullMQ remove + re-add of a delayed job per message', formatRate(naive));
+    report('track() / naive', `${(rate / naive).toFixed(1)}x`);
+
+    await client.flushall();
+    const before = await usedMemory(client);
+    const tracker = createSessionTracker({
+      backend: redisBackend({ connection: server.url, prefix: 'bench-live' }),
+      // The live population stays open; probes end a second after their one message.
+      channels: { web: { inactivityTimeoutMs: 3_600_000 }, probe: { inactivityTimeoutMs: PROBE_TIMEOUT_MS } },
+    });
+    const started = Date.now();
+    await startSessions(tracker, LIVE_FOR_LATENESS, 'live');
+    const startRate = LIVE_FOR_LATENESS / ((Date.now() - started) / 1000);
+    const perSession = ((await usedMemory(client)) - before) / LIVE_FOR_LATENESS;
+    report(
+      `Redis bytes per live session, with its job (${LIVE_FOR_LATENESS.toLocaleString('en-US')} live)`,
+      formatBytes(perSession),
+    );
+    report('session starts per second (Lua + BullMQ add, 200 in flight)', formatRate(startRate));
+    const lateness = await probeLateness(tracker);
+    report(
+      `lateness of ends after deadline, ${LIVE_FOR_LATENESS.toLocaleString('en-US')} live: p50 / p99 / max`,
+      `${percentile(lateness, 50)} / ${percentile(lateness, 99)} / ${lateness[lateness.length - 1]} ms (${lateness.length} ends)`,
+    );
+    await tracker.close();
+  } finally {
+    await client.quit();
+    await server.destroy();
+  }
+}
+
+function pct(part: number, whole: number): string {
+  return `${((part / whole) * 100).toFixed(0)} %`;
+}
