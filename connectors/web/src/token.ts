@@ -27,8 +27,10 @@ export function conversationTokens(secret: string): ConversationTokens {
       if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return undefined;
       const dot = token.indexOf('.');
       const conversationId = token.slice(0, dot);
-      const given = Buffer.from(token.slice(dot + 1), 'base64url');
-      const expected = sign(conversationId);
+      // Compare the text, not decoded bytes: base64url's last character carries padding bits,
+      // so decoding would accept several spellings of one signature.
+      const given = Buffer.from(token.slice(dot + 1));
+      const expected = Buffer.from(sign(conversationId).toString('base64url'));
       return given.length === expected.length && timingSafeEqual(given, expected)
         ? conversationId
         : undefined;
