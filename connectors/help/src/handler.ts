@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import { endInterrupted, trackOrUndefined, unlessStoreDown } from '@botsession/webhook';
 import { BodyTooLargeError, readBody } from './body.js';
 import { type HelpSource, refOf } from './map.js';
 import { type HelpCenterOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -114,14 +115,15 @@ async function receiveEvents(
   let stamp: SessionStamp | undefined;
   let isNew = false;
   for (const event of batch.events) {
-    stamp = await trackOrUndefined(options.tracker, ref);
+    // A store that is down counts nothing but never stops the page: the answer carries no session.
+    stamp = await trackOrUndefined(options.tracker, ref, 'inbound', logUnexpected);
     if (stamp?.isNew) isNew = true;
     if (options.onEvent === undefined) continue;
     try {
       await options.onEvent(event, { source, stamp, req });
     } catch (error) {
       // The policy decides whether an interruption ends the session; the error still surfaces.
-      await options.tracker.end(ref, 'interrupted').catch(() => undefined);
+      await endInterrupted(options.tracker, ref, logUnexpected);
       throw error;
     }
   }
@@ -138,28 +140,14 @@ async function receiveEvents(
   sendJson(res, 200, answer);
 }
 
-/**
- * A store that is down counts nothing but never stops the page: the tracker has already emitted
- * `error`, and the answer carries no session.
- */
-async function trackOrUndefined(
-  tracker: SessionTracker,
-  ref: ConversationRef,
-): Promise<SessionStamp | undefined> {
-  try {
-    return await tracker.track(ref, { direction: 'inbound' });
-  } catch {
-    return undefined;
-  }
+/** Store down (already emitted as `error`): no session is known, so the page keeps its searches for later. */
+async function hasActiveSession(tracker: SessionTracker, ref: ConversationRef): Promise<boolean> {
+  return (await unlessStoreDown(() => tracker.get(ref), logUnexpected)) !== undefined;
 }
 
-async function hasActiveSession(tracker: SessionTracker, ref: ConversationRef): Promise<boolean> {
-  try {
-    return (await tracker.get(ref)) !== undefined;
-  } catch {
-    // Store down (already emitted as `error`): the page keeps its searches for later.
-    return false;
-  }
+/** A tracker call that failed for another reason than a store outage (a closed tracker): logged. */
+function logUnexpected(error: unknown): void {
+  console.error('[botsession/help] a tracker call failed:', error);
 }
 
 function sendJson(res: ServerResponse, status: number, body: object): void {

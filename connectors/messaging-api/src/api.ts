@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ConversationRef, type Session, StoreUnavailableError } from '@botsession/core';
 import {
+  endInterrupted,
   type NodeHandler,
   parseJsonBody,
   readRawBody,
   sendJson,
   toNodeHandler,
+  trackOrUndefined,
+  unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
 import type { z } from 'zod';
@@ -15,7 +18,6 @@ import { checkOptions, type MessagingApiOptions } from './options.js';
 import { normalizeReply } from './reply.js';
 import { matchRoute, type OperationId } from './routes.js';
 import { emptyRequest, endRequest, messageRequest, parseBody } from './schemas.js';
-import { endInterrupted, trackOrUndefined } from './track.js';
 
 /** The channel id of this API (5 min of inactivity by default). */
 export const MESSAGING_API_CHANNEL = 'messaging-api';
@@ -77,11 +79,7 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     ref: ConversationRef,
     after: 'handoff' | 'surveySent' | 'surveyAnswered',
   ): Promise<void> {
-    try {
-      await tracker[after](ref);
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError)) report(error);
-    }
+    await unlessStoreDown(() => tracker[after](ref), report);
   }
 
   const sessionCalls: Record<

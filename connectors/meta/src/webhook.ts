@@ -1,10 +1,13 @@
 import {
+  endInterrupted,
   headerOf,
   type NodeHandler,
   parseJsonBody,
   readRawBody,
   sendText,
   toNodeHandler,
+  trackOrUndefined,
+  unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { actionsOf, type MetaAction } from './map.js';
@@ -57,22 +60,22 @@ async function perform(config: CheckedOptions, action: MetaAction): Promise<void
   const { tracker } = config;
   switch (action.type) {
     case 'message': {
-      const stamp = await tracker.track(action.ref, { direction: 'inbound' }).catch(reported);
+      const stamp = await trackOrUndefined(tracker, action.ref, 'inbound', logUnexpected);
       try {
         await config.onMessage(action.event, stamp);
       } catch (error) {
         // The bot's pipeline failed: the policy decides whether that ends the session. Meta
         // still gets its 200, since a non-200 makes it resend the whole batch.
-        await tracker.end(action.ref, 'interrupted').catch(reported);
+        await endInterrupted(tracker, action.ref, logUnexpected);
         tell(config, error, action);
       }
       return;
     }
     case 'echo':
-      await tracker.track(action.ref, { direction: 'outbound' }).catch(reported);
+      await trackOrUndefined(tracker, action.ref, 'outbound', logUnexpected);
       return;
     case 'handoff':
-      await tracker.handoff(action.ref).catch(reported);
+      await unlessStoreDown(() => tracker.handoff(action.ref), logUnexpected);
       return;
   }
 }
@@ -86,9 +89,9 @@ function tell(config: CheckedOptions, error: unknown, action: MetaAction & { typ
 }
 
 /**
- * A tracker call that rejected: the store is down, and the tracker has already emitted
- * `error` for it. The message still goes through, without a stamp.
+ * A tracker call that failed for another reason than a store outage (a closed tracker): not
+ * the bot's error, so not `onError`'s, but never silent. Meta still gets its 200.
  */
-function reported(): undefined {
-  return undefined;
+function logUnexpected(error: unknown): void {
+  console.error('[botsession/meta] a tracker call failed:', error);
 }

@@ -1,4 +1,5 @@
 import type { SessionStamp, SessionTracker } from '@botsession/core';
+import { trackOrUndefined } from '@botsession/webhook';
 import type twilio from 'twilio';
 import { refOfAddresses } from './map.js';
 
@@ -31,9 +32,10 @@ export async function trackOutbound(
     );
     return undefined;
   }
-  return tracker
-    .track(refOfAddresses(message.to, message.from), { direction: 'outbound' })
-    .catch(() => undefined);
+  const ref = refOfAddresses(message.to, message.from);
+  return trackOrUndefined(tracker, ref, 'outbound', (error) =>
+    console.error('[botsession/twilio] tracking a sent message failed:', error),
+  );
 }
 
 type MessageList = twilio.Twilio['messages'];

@@ -1,9 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, type ConversationRef, type SessionStamp, type SessionTracker } from '@botsession/core';
 import {
+  endInterrupted,
   readRawBody,
   sendText,
   toNodeHandler,
+  trackOrUndefined,
+  unlessStoreDown,
   WebhookHttpError,
   type WebhookRequest,
 } from '@botsession/webhook';
@@ -97,9 +100,9 @@ async function handle(
 
   const ref = refOf(message);
   // A store outage must not silence the bot: the tracker has emitted `error`; go on unstamped.
-  req.botSession = await tracker.track(ref, { direction: 'inbound' }).catch(() => undefined);
+  req.botSession = await trackOrUndefined(tracker, ref, 'inbound', logUnexpected);
 
-  const interrupt = once(() => tracker.end(ref, 'interrupted').catch(() => undefined));
+  const interrupt = once(() => endInterrupted(tracker, ref, logUnexpected));
   // Express answers a thrown route with its error handler (500 by default) and never tells the
   // middleware, so the response is the signal: a 5xx or a connection closed unanswered (Twilio
   // gives up after 15 s) means the pipeline failed.
@@ -145,12 +148,16 @@ async function trackReplies(
   answered: string | undefined,
   count: number,
 ): Promise<void> {
-  try {
+  // The store is down (the tracker emitted `error`): the reply still goes out.
+  await unlessStoreDown(async () => {
     if (answered !== undefined && (await tracker.get(ref))?.id !== answered) return;
     for (let reply = 0; reply < count; reply++) await tracker.track(ref, { direction: 'outbound' });
-  } catch {
-    // The store is down (the tracker emitted `error`): the reply still goes out.
-  }
+  }, logUnexpected);
+}
+
+/** A tracker call that failed for another reason than a store outage (a closed tracker): logged. */
+function logUnexpected(error: unknown): void {
+  console.error('[botsession/twilio] a tracker call failed:', error);
 }
 
 /**

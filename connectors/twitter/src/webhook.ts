@@ -1,17 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  endInterrupted,
   headerOf,
   type NodeHandler,
   parseJsonBody,
   readRawBody,
   sendJson,
   toNodeHandler,
+  trackOrUndefined,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { directMessagesOf, refOf } from './map.js';
 import { checkOptions, type TwitterWebhookOptions } from './options.js';
 import { crcResponse, verifyDelivery } from './signature.js';
-import { endInterrupted, trackOrUndefined } from './track.js';
 
 /**
  * The X/Twitter Account Activity webhook as a plain Node `(req, res)` handler (mounts in

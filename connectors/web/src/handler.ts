@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConversationRef, SessionStamp } from '@botsession/core';
+import type { ConversationRef } from '@botsession/core';
+import { endInterrupted, trackOrUndefined, unlessStoreDown } from '@botsession/webhook';
 import { HttpError, readJsonBody } from './body.js';
 import type { NextFunction, ResolvedOptions, WebChannelHandler, WebMessageContext } from './options.js';
 import { conversationTokens } from './token.js';
@@ -50,7 +51,7 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     const body = await readJsonBody(req, options.maxBodyBytes);
     if (body.token !== undefined) {
       const conversationId = conversationOf(body);
-      const session = await tracker.get(refOf(conversationId, req)).catch(() => undefined);
+      const session = await unlessStoreDown(() => tracker.get(refOf(conversationId, req)), logUnexpected);
       sendJson(res, 200, {
         token: body.token,
         conversationId,
@@ -77,13 +78,14 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
       );
     }
     const ref = refOf(conversationId, req);
-    const stamp = await stampOrNone(tracker.track(ref, { direction: 'inbound' }));
+    // A store outage must not stop the chat: the message goes on unstamped.
+    const stamp = await trackOrUndefined(tracker, ref, 'inbound', logUnexpected);
     const stamped: StampedMessage[] = [];
     let last = stamp;
     const send = async (reply: string) => {
       if (typeof reply !== 'string') throw new TypeError(`a reply must be a string, got ${typeof reply}`);
       if (reply === '') return;
-      last = (await stampOrNone(tracker.track(ref, { direction: 'outbound' }))) ?? last;
+      last = (await trackOrUndefined(tracker, ref, 'outbound', logUnexpected)) ?? last;
       stamped.push({ text: reply, sessionId: last?.sessionId ?? null });
     };
     const ctx: WebMessageContext = { ref, botSession: stamp, conversationId, req, send };
@@ -91,7 +93,7 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
       for (const reply of repliesOf(await options.onMessage(text, ctx))) await send(reply);
     } catch (error) {
       // The bot's pipeline failed: the policy decides whether that ends the session.
-      await tracker.end(ref, 'interrupted').catch(() => undefined);
+      await endInterrupted(tracker, ref, logUnexpected);
       if (next !== undefined) return next(error);
       sendJson(res, 500, { error: 'the bot failed to answer' });
       return;
@@ -178,9 +180,9 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
   };
 }
 
-/** A store outage must not stop the chat: the tracker has emitted 'error', the message goes on unstamped. */
-function stampOrNone(tracking: Promise<SessionStamp>): Promise<SessionStamp | undefined> {
-  return tracking.catch(() => undefined);
+/** A tracker call that failed for another reason than a store outage (a closed tracker): logged. */
+function logUnexpected(error: unknown): void {
+  console.error('[botsession/web] a tracker call failed:', error);
 }
 
 function repliesOf(reply: unknown): string[] {

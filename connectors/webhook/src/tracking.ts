@@ -1,0 +1,49 @@
+import {
+  type ConversationRef,
+  type Direction,
+  type SessionStamp,
+  type SessionTracker,
+  StoreUnavailableError,
+} from '@botsession/core';
+
+/** Where a connector sends failures it cannot answer through HTTP (its `onError`, or a log). */
+export type ReportError = (error: unknown) => void;
+
+/**
+ * Runs a tracker call (a function, so a synchronous throw is caught too) so that a store outage never stops the bot: it yields undefined. The
+ * tracker has already emitted `error` for an outage; anything else (a closed tracker, a bad
+ * ref) is a bug on our side and goes to `report`, never nowhere.
+ */
+export async function unlessStoreDown<T>(
+  call: () => Promise<T>,
+  report: ReportError,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) report(error);
+    return undefined;
+  }
+}
+
+/**
+ * Tracks one message; a store outage yields no stamp instead of an error, so the bot still
+ * answers (see `unlessStoreDown`).
+ */
+export function trackOrUndefined(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  direction: Direction,
+  report: ReportError,
+): Promise<SessionStamp | undefined> {
+  return unlessStoreDown(() => tracker.track(ref, { direction }), report);
+}
+
+/** The bot's handler failed: the channel's policy decides whether that ends the session. */
+export async function endInterrupted(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  report: ReportError,
+): Promise<void> {
+  await unlessStoreDown(() => tracker.end(ref, 'interrupted'), report);
+}
