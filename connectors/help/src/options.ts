@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
+import { checkOptionFields, checkTracker } from '@botsession/webhook';
 import type { HelpSource } from './map.js';
 import type { HelpEvent } from './protocol.js';
 
@@ -33,29 +34,14 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
 }
 
-const FIELDS = new Set(['tracker', 'basePath', 'onEvent', 'userIdOf', 'maxBodyBytes']);
+const FIELDS = ['tracker', 'basePath', 'onEvent', 'userIdOf', 'maxBodyBytes'];
 const BASE_PATH = /^\/[A-Za-z0-9._~\-/]*$/;
 
 /** Checks the options at construction: a bad one throws ConfigError naming the field. */
 export function resolveOptions(options: HelpCenterOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', `helpCenter options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!FIELDS.has(key)) {
-      throw new ConfigError(
-        key,
-        `${key} is not a helpCenter option (expected one of ${[...FIELDS].join(', ')})`,
-      );
-    }
-  }
+  checkOptionFields('helpCenter', options, FIELDS);
   const { tracker, onEvent, userIdOf } = options;
-  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
-    throw new ConfigError(
-      'tracker',
-      `tracker must be a session tracker from createSessionTracker(), got ${String(tracker)}`,
-    );
-  }
+  checkTracker(tracker);
   const rawBasePath = options.basePath ?? '/botsession';
   if (typeof rawBasePath !== 'string' || !BASE_PATH.test(rawBasePath)) {
     throw new ConfigError(

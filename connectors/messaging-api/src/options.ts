@@ -1,5 +1,5 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import { checkOptionFields, checkTracker, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
 
 /** A user's message, as `POST /v1/messages` received it. */
 export interface ApiMessage {
@@ -40,7 +40,7 @@ export interface MessagingApiOptions {
   onError?: (error: unknown) => void;
 }
 
-const OPTION_FIELDS = new Set(['tracker', 'apiKeys', 'onMessage', 'bodyLimitBytes', 'onError']);
+const OPTION_FIELDS = ['tracker', 'apiKeys', 'onMessage', 'bodyLimitBytes', 'onError'];
 
 export interface CheckedOptions extends Required<Omit<MessagingApiOptions, 'onError'>> {
   onError?: (error: unknown) => void;
@@ -48,24 +48,9 @@ export interface CheckedOptions extends Required<Omit<MessagingApiOptions, 'onEr
 
 /** Checks the options at construction; every refusal names the field and the value. */
 export function checkOptions(options: MessagingApiOptions): CheckedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', `messagingApi options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_FIELDS.has(key)) {
-      throw new ConfigError(
-        key,
-        `${key} is not a messagingApi option (expected one of ${[...OPTION_FIELDS].join(', ')})`,
-      );
-    }
-  }
+  checkOptionFields('messagingApi', options, OPTION_FIELDS);
   const { tracker, apiKeys, onMessage, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onError } = options;
-  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
-    throw new ConfigError(
-      'tracker',
-      `tracker must be a session tracker (createSessionTracker()), got ${typeof tracker}`,
-    );
-  }
+  checkTracker(tracker);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0) {
     throw new ConfigError(
       'apiKeys',

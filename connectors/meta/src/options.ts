@@ -1,5 +1,5 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import { checkOptionFields, checkTracker, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
 import type { MetaEvent } from './event.js';
 
 export interface MetaWebhookOptions {
@@ -24,36 +24,13 @@ export interface MetaWebhookOptions {
 
 export type CheckedOptions = Required<Omit<MetaWebhookOptions, 'appId'>> & { appId?: string };
 
-const FIELDS = new Set([
-  'tracker',
-  'appSecret',
-  'verifyToken',
-  'onMessage',
-  'appId',
-  'onError',
-  'bodyLimitBytes',
-]);
+const FIELDS = ['tracker', 'appSecret', 'verifyToken', 'onMessage', 'appId', 'onError', 'bodyLimitBytes'];
 
 /** Validates the options once, at construction: a bad one throws a ConfigError naming it. */
 export function checkOptions(options: MetaWebhookOptions): CheckedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', `metaWebhook options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!FIELDS.has(key)) {
-      throw new ConfigError(
-        key,
-        `${key} is not a metaWebhook option (expected one of ${[...FIELDS].join(', ')})`,
-      );
-    }
-  }
+  checkOptionFields('metaWebhook', options, FIELDS);
   const { tracker, appSecret, verifyToken, onMessage, appId, onError, bodyLimitBytes } = options;
-  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
-    throw new ConfigError(
-      'tracker',
-      `tracker must be a session tracker (createSessionTracker()), got ${String(tracker)}`,
-    );
-  }
+  checkTracker(tracker);
   requireText('appSecret', appSecret);
   requireText('verifyToken', verifyToken);
   if (typeof onMessage !== 'function') {

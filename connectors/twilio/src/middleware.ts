@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, type ConversationRef, type SessionStamp, type SessionTracker } from '@botsession/core';
+import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
 import {
+  checkTracker,
   endInterrupted,
   readRawBody,
   sendText,
@@ -57,12 +58,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
  * });
  */
 export function botSession(tracker: SessionTracker, options: BotSessionOptions): TwilioMiddleware {
-  if (typeof tracker?.track !== 'function') {
-    throw new ConfigError(
-      'tracker',
-      `tracker must be a session tracker from createSessionTracker(), got ${String(tracker)}`,
-    );
-  }
+  checkTracker(tracker);
   const resolved = resolveOptions(options);
   return (req, res, next) => {
     // `next` is deliberately not handed to toNodeHandler: in plain Node it is the bot itself,

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError } from '@botsession/core';
-import { DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import { checkOptionFields, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
 import type { WebhookUrl } from './signature.js';
 
 export interface BotSessionOptions {
@@ -29,18 +29,11 @@ export interface ResolvedOptions {
   onHandlerError: (error: unknown, req: IncomingMessage) => void;
 }
 
-const KNOWN = new Set(['authToken', 'url', 'bodyLimitBytes', 'onHandlerError']);
+const KNOWN = ['authToken', 'url', 'bodyLimitBytes', 'onHandlerError'];
 
 /** Checks the options once, at construction: a webhook that can never verify should not start. */
 export function resolveOptions(options: BotSessionOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', `options must be an object with authToken, got ${String(options)}`);
-  }
-  for (const field of Object.keys(options)) {
-    if (!KNOWN.has(field)) {
-      throw new ConfigError(field, `${field} is not an option (expected one of ${[...KNOWN].join(', ')})`);
-    }
-  }
+  checkOptionFields('botSession', options, KNOWN);
   const { authToken, url, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onHandlerError } = options;
   if (typeof authToken !== 'string' || authToken === '') {
     throw new ConfigError(

@@ -1,5 +1,5 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import { checkOptionFields, checkTracker, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
 import type { TwitterDirectMessage } from './map.js';
 
 export interface TwitterWebhookOptions {
@@ -21,30 +21,15 @@ export interface TwitterWebhookOptions {
   onError?: (error: unknown) => void;
 }
 
-const OPTION_FIELDS = new Set(['tracker', 'consumerSecret', 'onMessage', 'bodyLimitBytes', 'onError']);
+const OPTION_FIELDS = ['tracker', 'consumerSecret', 'onMessage', 'bodyLimitBytes', 'onError'];
 
 /** Checks the options at construction; every refusal names the field and the value. */
 export function checkOptions(
   options: TwitterWebhookOptions,
 ): Required<Omit<TwitterWebhookOptions, 'onError'>> & Pick<TwitterWebhookOptions, 'onError'> {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', `twitterWebhook options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_FIELDS.has(key)) {
-      throw new ConfigError(
-        key,
-        `${key} is not a twitterWebhook option (expected one of ${[...OPTION_FIELDS].join(', ')})`,
-      );
-    }
-  }
+  checkOptionFields('twitterWebhook', options, OPTION_FIELDS);
   const { tracker, consumerSecret, onMessage, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onError } = options;
-  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
-    throw new ConfigError(
-      'tracker',
-      `tracker must be a session tracker (createSessionTracker()), got ${typeof tracker}`,
-    );
-  }
+  checkTracker(tracker);
   if (typeof consumerSecret !== 'string' || consumerSecret === '') {
     throw new ConfigError(
       'consumerSecret',

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, type ConversationRef, type SessionStamp, type SessionTracker } from '@botsession/core';
+import { checkOptionFields, checkTracker } from '@botsession/webhook';
 
 /** What the bot's handler receives beside the user's text. */
 export interface WebMessageContext {
@@ -66,7 +67,7 @@ export interface ResolvedOptions {
   userIdOf: ((req: IncomingMessage) => string | undefined) | undefined;
 }
 
-const FIELDS = new Set([
+const FIELDS = [
   'tracker',
   'onMessage',
   'secret',
@@ -75,29 +76,14 @@ const FIELDS = new Set([
   'maxTextLength',
   'allowOrigin',
   'userIdOf',
-]);
+];
 const MIN_SECRET_LENGTH = 32;
 
 /** Checks the options once, at construction, and fills in the defaults. */
 export function resolveOptions(options: WebChannelOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigError('options', `webChannel options must be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!FIELDS.has(key)) {
-      throw new ConfigError(
-        key,
-        `${key} is not a webChannel option (expected one of ${[...FIELDS].join(', ')})`,
-      );
-    }
-  }
+  checkOptionFields('webChannel', options, FIELDS);
   const { tracker, onMessage, secret } = options;
-  if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
-    throw new ConfigError(
-      'tracker',
-      `tracker must be a session tracker from createSessionTracker(), got ${typeof tracker}`,
-    );
-  }
+  checkTracker(tracker);
   if (typeof onMessage !== 'function') {
     throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
   }

@@ -5,6 +5,7 @@
  */
 export { type NodeHandler, toNodeHandler } from './handler.js';
 export { WebhookHttpError } from './http-error.js';
+export { checkOptionFields, checkTracker } from './options.js';
 export { parseFormBody, parseJsonBody } from './parse.js';
 export { DEFAULT_BODY_LIMIT_BYTES, readRawBody, type WebhookRequest } from './raw-body.js';
 export { sendError, sendJson, sendText } from './respond.js';
