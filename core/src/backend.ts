@@ -9,7 +9,7 @@ export interface ApplyInput {
   policy: ChannelPolicy;
   /** The tracker's clock: backends never read their own. */
   now: number;
-  /** A fresh session id, called only if the event opens a session (the Redis backend calls it up front). */
+  /** A fresh session id; call it only when the event opens a session (ids cost time to make). */
   newId: () => string;
 }
 

@@ -3,6 +3,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 import { BotProcess } from './child/bot-process.js';
 
@@ -24,19 +25,6 @@ async function bots(count: number, env: Record<string, string>): Promise<BotProc
   running.push(...started);
   await Promise.all(started.map((p) => p.ready));
   return started;
-}
-
-async function eventually(check: () => void, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 const web = (conversationId: string) => ({ channel: 'web', conversationId, userId: `u-${conversationId}` });

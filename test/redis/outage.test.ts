@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createSessionTracker, type Session, StoreUnavailableError } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 
 let server: RedisServer;
@@ -37,19 +38,6 @@ function tracker(webTimeoutMs: number) {
     errors.push(e);
   });
   return { t, ends, errors };
-}
-
-async function eventually(check: () => void, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 describe('when Redis goes away', () => {

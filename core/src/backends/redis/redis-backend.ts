@@ -8,6 +8,8 @@ import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOption
 import { decodeRecord, decodeReply, decodeSnapshot, SEPARATOR } from './session-codec.js';
 
 const CODE_STARTED = 2;
+/** trackMessage found no session and was given no id to start one with. */
+const NEEDS_ID = '4';
 const CODE_ENDED = 3;
 
 /** Reply errors that mean "Redis is not serving right now", not "our script is wrong". */
@@ -72,35 +74,47 @@ export class RedisBackend implements Backend {
   }
 
   apply(input: ApplyInput): Promise<ApplyOutput> {
-    const { ref, event, policy, now } = input;
-    const run = () => {
-      const sessionKey = this.sessionKey(ref);
-      const reply =
-        event.type === 'message'
-          ? this.redis.trackMessage(
-              sessionKey,
-              `${sessionKey}:ended`,
-              event.direction === 'inbound' ? 'in' : 'out',
-              now,
-              input.newId(),
-              ref.userId ?? '',
-              policy.inactivityTimeoutMs,
-              this.options.retentionMs,
-            )
-          : this.redis.endSession(
-              sessionKey,
-              `${sessionKey}:ended`,
-              event.type,
-              now,
-              policy.surveyWindowMs,
-              endOnFlags(policy),
-              event.type === 'end' ? event.reason : '',
-              this.options.retentionMs,
-            );
-      return reply.then((text) => this.afterApply(ref, text, now), unavailable);
-    };
     const waiting = this.whenReady();
-    return waiting === undefined ? run() : waiting.then(run);
+    return waiting === undefined ? this.send(input, '') : waiting.then(() => this.send(input, ''));
+  }
+
+  /**
+   * One command for the event. A message goes first without a session id: generating one
+   * for every message costs more than a second round trip for the few that start a session
+   * (the script answers NEEDS_ID, and the retry carries a fresh id).
+   */
+  private send(input: ApplyInput, newId: string): Promise<ApplyOutput> {
+    const { ref, event, policy, now } = input;
+    const sessionKey = this.sessionKey(ref);
+    if (event.type !== 'message') {
+      return this.redis
+        .endSession(
+          sessionKey,
+          `${sessionKey}:ended`,
+          event.type,
+          now,
+          policy.surveyWindowMs,
+          endOnFlags(policy),
+          event.type === 'end' ? event.reason : '',
+          this.options.retentionMs,
+        )
+        .then((reply) => this.afterApply(ref, reply, now), unavailable);
+    }
+    return this.redis
+      .trackMessage(
+        sessionKey,
+        `${sessionKey}:ended`,
+        event.direction === 'inbound' ? 'in' : 'out',
+        now,
+        newId,
+        ref.userId ?? '',
+        policy.inactivityTimeoutMs,
+        this.options.retentionMs,
+      )
+      .then(
+        (reply) => (reply === NEEDS_ID ? this.send(input, input.newId()) : this.afterApply(ref, reply, now)),
+        unavailable,
+      );
   }
 
   async get(ref: ConversationRef, now: number): Promise<Session | undefined> {

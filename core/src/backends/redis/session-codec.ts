@@ -1,38 +1,44 @@
 import type { EndReason, Session } from '../../types.js';
 
-/** The separator of a session record (see commands/includes/session-record.lua). */
+/** Separates a record's variable fields (see commands/includes/session-record.lua). */
 export const SEPARATOR = '\x1f';
-const RECORD_FIELDS = 11;
+/** Width of a record's fixed head: four 13-digit times and three 9-digit counters. */
+const HEAD = 79;
 
 /**
- * Builds a Session from a record's fields, starting at `at` in `f`: id, startedAt,
- * lastUserMessageAt, lastActivityAt, expiresAt, interactions, userMessages, botMessages,
- * surveySentAt, keyExpiresAt, userId (last, so a userId holding the separator survives).
- * Written out by hand: this runs for every tracked message.
+ * Builds a Session from a record that starts at `at` in `text`: the fixed head (expiresAt,
+ * lastUserMessageAt, lastActivityAt, keyExpiresAt, interactions, userMessages, botMessages),
+ * then id, startedAt, surveySentAt and userId separated by \x1f. Written out by hand:
+ * this runs for every tracked message.
  */
-function fromFields(
+function decodeAt(
   channel: string,
   conversationId: string,
-  f: string[],
+  text: string,
   at: number,
   endedAt?: number,
   endReason?: EndReason,
 ): Session {
-  const userId = f.length === at + RECORD_FIELDS ? f[at + 10]! : f.slice(at + 10).join(SEPARATOR);
+  const idEnd = text.indexOf(SEPARATOR, at + HEAD);
+  const startedEnd = text.indexOf(SEPARATOR, idEnd + 1);
+  const surveyEnd = text.indexOf(SEPARATOR, startedEnd + 1);
+  const lastUserMessageAt = Number(text.slice(at + 13, at + 26));
+  const surveySentAt = text.slice(startedEnd + 1, surveyEnd);
+  const userId = text.slice(surveyEnd + 1);
   return {
-    id: f[at]!,
+    id: text.slice(at + HEAD, idEnd),
     channel,
     conversationId,
     userId: userId === '' ? undefined : userId,
     status: endedAt === undefined ? 'active' : 'ended',
-    startedAt: Number(f[at + 1]),
-    lastUserMessageAt: f[at + 2] === '' ? undefined : Number(f[at + 2]),
-    lastActivityAt: Number(f[at + 3]),
-    expiresAt: Number(f[at + 4]),
-    interactions: Number(f[at + 5]),
-    userMessages: Number(f[at + 6]),
-    botMessages: Number(f[at + 7]),
-    surveySentAt: f[at + 8] === '' ? undefined : Number(f[at + 8]),
+    startedAt: Number(text.slice(idEnd + 1, startedEnd)),
+    lastUserMessageAt: lastUserMessageAt === 0 ? undefined : lastUserMessageAt,
+    lastActivityAt: Number(text.slice(at + 26, at + 39)),
+    expiresAt: Number(text.slice(at, at + 13)),
+    interactions: Number(text.slice(at + 52, at + 61)),
+    userMessages: Number(text.slice(at + 61, at + 70)),
+    botMessages: Number(text.slice(at + 70, at + 79)),
+    surveySentAt: surveySentAt === '' ? undefined : Number(surveySentAt),
     endedAt,
     endReason,
   };
@@ -40,29 +46,28 @@ function fromFields(
 
 /** A stored record: the session as `get()` sees it. */
 export function decodeRecord(channel: string, conversationId: string, record: string): Session {
-  return fromFields(channel, conversationId, record.split(SEPARATOR), 0);
+  return decodeAt(channel, conversationId, record, 0);
+}
+
+/** An ended session's snapshot, as retireSession stores it: endedAt (13 digits), reason, \x1f, record. */
+export function decodeSnapshot(channel: string, conversationId: string, snapshot: string, at = 0): Session {
+  const reasonEnd = snapshot.indexOf(SEPARATOR, at + 13);
+  const endedAt = Number(snapshot.slice(at, at + 13));
+  const reason = snapshot.slice(at + 13, reasonEnd) as EndReason;
+  return decodeAt(channel, conversationId, snapshot, reasonEnd + 1, endedAt, reason);
 }
 
 /**
- * A command's reply: `code` then the record; code 3 (ended by this call) has endedAt and
- * reason before the record. Code 0 has nothing.
+ * A command's reply: one digit, then '1' / '2' the record, '3' the snapshot of the session
+ * the call ended, '0' nothing.
  */
 export function decodeReply(
   channel: string,
   conversationId: string,
   reply: string,
 ): { code: number; session: Session | undefined } {
-  const f = reply.split(SEPARATOR);
-  const code = Number(f[0]);
-  if (f.length === 1) return { code, session: undefined };
-  if (code === 3) {
-    return { code, session: fromFields(channel, conversationId, f, 3, Number(f[1]), f[2] as EndReason) };
-  }
-  return { code, session: fromFields(channel, conversationId, f, 1) };
-}
-
-/** An ended session's snapshot, as stored by retireSession: endedAt, reason, record. */
-export function decodeSnapshot(channel: string, conversationId: string, snapshot: string): Session {
-  const f = snapshot.split(SEPARATOR);
-  return fromFields(channel, conversationId, f, 2, Number(f[0]), f[1] as EndReason);
+  const code = reply.charCodeAt(0) - 48;
+  if (code === 0) return { code, session: undefined };
+  if (code === 3) return { code, session: decodeSnapshot(channel, conversationId, reply, 1) };
+  return { code, session: decodeAt(channel, conversationId, reply, 1) };
 }

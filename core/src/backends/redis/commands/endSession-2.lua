@@ -13,42 +13,42 @@
     ARGV[5] the end reason (event 'end' only)
     ARGV[6] retentionMs
 
-  Output: '0' (no active session), '1' \31 record (active, after the event), or
-          '3' \31 endedAt \31 reason \31 record (this event ended it).
+  Output: '0' (no active session), '1' then the record (active, after the event), or
+          '3' then the snapshot (endedAt, reason, \31, record) when this event ended it.
 ]]
 --- @include "session-record"
 
 local sessionKey, endedKey = KEYS[1], KEYS[2]
-local event, nowText, now = ARGV[1], ARGV[2], tonumber(ARGV[2])
+local event, now = ARGV[1], tonumber(ARGV[2])
 local retentionMs = tonumber(ARGV[6])
 
 local record = redis.call('GET', sessionKey)
 if not record then return '0' end
-local f = decodeRecord(record)
-if now >= tonumber(f[5]) then
-  retireSession(sessionKey, endedKey, record, f[5], 'inactivity', retentionMs)
+local s = decodeRecord(record)
+if now >= s.expiresAt then
+  retireSession(sessionKey, endedKey, record, s.expiresAt, 'inactivity', retentionMs)
   return '0'
 end
 
 if event == 'surveySent' then
-  f[9] = nowText
-  record = encodeRecord(f)
+  s.surveySentAt = ARGV[2]
+  record = encodeRecord(s)
   redis.call('SET', sessionKey, record, 'KEEPTTL')
-  return '1' .. SEP .. record
+  return '1' .. record
 end
 
 local endOn = ARGV[4]
 local reason
 if event == 'surveyAnswered' then
   -- An answer after the window, or to no survey, is an ordinary message: the session goes on.
-  if f[9] == '' or now - tonumber(f[9]) > tonumber(ARGV[3]) or endOn:sub(3, 3) ~= '1' then
-    return '1' .. SEP .. record
+  if s.surveySentAt == '' or now - tonumber(s.surveySentAt) > tonumber(ARGV[3]) or endOn:sub(3, 3) ~= '1' then
+    return '1' .. record
   end
   reason = 'survey'
 else
   reason = event == 'handoff' and 'handoff' or ARGV[5]
   local gate = ({ closed = 1, handoff = 2, survey = 3, interrupted = 4 })[reason]
-  if gate and endOn:sub(gate, gate) ~= '1' then return '1' .. SEP .. record end
+  if gate and endOn:sub(gate, gate) ~= '1' then return '1' .. record end
 end
-retireSession(sessionKey, endedKey, record, nowText, reason, retentionMs)
-return '3' .. SEP .. nowText .. SEP .. reason .. SEP .. record
+retireSession(sessionKey, endedKey, record, now, reason, retentionMs)
+return '3' .. string.format('%013d', now) .. reason .. SEP .. record

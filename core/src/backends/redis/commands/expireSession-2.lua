@@ -19,13 +19,11 @@
 
 local sessionKey, endedKey, sessionId = KEYS[1], KEYS[2], ARGV[1]
 local record = redis.call('GET', sessionKey)
-if record then
-  local f = decodeRecord(record)
-  if f[1] == sessionId then
-    if tonumber(ARGV[2]) < tonumber(f[5]) then return 'wait' .. SEP .. f[5] end
-    -- Dated to the deadline, not to when the job happened to run.
-    retireSession(sessionKey, endedKey, record, f[5], 'inactivity', tonumber(ARGV[3]))
-  end
+if record and string.match(record, '^(.-)\31', 80) == sessionId then
+  local expiresAt = tonumber(string.sub(record, 1, 13))
+  if tonumber(ARGV[2]) < expiresAt then return 'wait' .. SEP .. expiresAt end
+  -- Dated to the deadline, not to when the job happened to run.
+  retireSession(sessionKey, endedKey, record, expiresAt, 'inactivity', tonumber(ARGV[3]))
 end
 local snapshot = redis.call('HGET', endedKey, sessionId)
 if snapshot then return 'end' .. SEP .. snapshot end

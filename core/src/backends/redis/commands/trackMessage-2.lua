@@ -8,60 +8,69 @@
     KEYS[2] the conversation's ended sessions      <prefix>:{<channel>:<conversationId>}:ended
     ARGV[1] 'in' (the user's message) or 'out' (the bot's)
     ARGV[2] now, from the tracker's clock (ms)
-    ARGV[3] a fresh session id, used only if this message starts a session
+    ARGV[3] a fresh session id, or '': then a message that would start a session answers
+            '4' and the caller sends it again with an id (ids cost time to make, and most
+            messages continue a session)
     ARGV[4] the user id, or ''
     ARGV[5] inactivityTimeoutMs
     ARGV[6] retentionMs: how long Redis keeps a key past its deadline, as a safety net only
 
-  Output: '1' or '2' (2: this message started the session), \31, then the session record.
+  Output: '1' (ongoing) or '2' (this message started the session), then the session record;
+          or '4', alone: an id is needed.
   A session found past its deadline is retired first, dated to its deadline; its expiry
   job, due already, delivers that end.
 ]]
 --- @include "session-record"
 
-local sessionKey, endedKey = KEYS[1], KEYS[2]
-local inbound, nowText, now = ARGV[1] == 'in', ARGV[2], tonumber(ARGV[2])
+local sessionKey = KEYS[1]
+local inbound, now = ARGV[1] == 'in', tonumber(ARGV[2])
 local timeout, retentionMs = tonumber(ARGV[5]), tonumber(ARGV[6])
 
 local record = redis.call('GET', sessionKey)
-local f
 if record then
-  f = decodeRecord(record)
-  if now >= tonumber(f[5]) then
-    retireSession(sessionKey, endedKey, record, f[5], 'inactivity', retentionMs)
+  local expiresAt = tonumber(string.sub(record, 1, 13))
+  if now >= expiresAt then
+    retireSession(sessionKey, KEYS[2], record, expiresAt, 'inactivity', retentionMs)
     record = nil
   end
 end
 
 if not record then
+  if ARGV[3] == '' then return '4' end
   local keyExpiresAt = now + timeout + retentionMs
-  f = { ARGV[3], nowText, inbound and nowText or '', nowText, tostring(now + timeout), '1',
-        inbound and '1' or '0', inbound and '0' or '1', '', tostring(keyExpiresAt), ARGV[4] }
-  record = encodeRecord(f)
+  record = encodeRecord({
+    expiresAt = now + timeout, lastUserMessageAt = inbound and now or 0, lastActivityAt = now,
+    keyExpiresAt = keyExpiresAt, interactions = 1, userMessages = inbound and 1 or 0,
+    botMessages = inbound and 0 or 1, id = ARGV[3], startedAt = ARGV[2], surveySentAt = '',
+    userId = ARGV[4],
+  })
   redis.call('SET', sessionKey, record, 'PXAT', keyExpiresAt)
-  return '2' .. SEP .. record
+  return '2' .. record
 end
 
-f[4] = nowText
-f[6] = tostring(tonumber(f[6]) + 1)
-if f[11] == '' then f[11] = ARGV[4] end
-local keyExpiresAt = tonumber(f[10])
+local interactions = tonumber(string.sub(record, 53, 61)) + 1
+local tail = string.sub(record, 80)
+-- The user id may become known after a proactive bot message opened the session.
+if ARGV[4] ~= '' and string.sub(tail, -1) == SEP then tail = tail .. ARGV[4] end
+
 if inbound then
   -- Only the user's messages move the deadline: a bot reply never keeps a session alive.
-  f[3] = nowText
-  f[5] = tostring(now + timeout)
-  f[7] = tostring(tonumber(f[7]) + 1)
+  local expiresAt = now + timeout
+  local keyExpiresAt = tonumber(string.sub(record, 40, 52))
   -- Push the key's safety-net expiry only when half of its margin is used up.
-  if now + timeout + retentionMs / 2 > keyExpiresAt then
-    keyExpiresAt = now + timeout + retentionMs
-    f[10] = tostring(keyExpiresAt)
-    record = encodeRecord(f)
+  local extend = expiresAt + retentionMs / 2 > keyExpiresAt
+  if extend then keyExpiresAt = expiresAt + retentionMs end
+  record = string.format('%013d%013d%013d%013d%09d%09d', expiresAt, now, now, keyExpiresAt, interactions,
+    tonumber(string.sub(record, 62, 70)) + 1) .. string.sub(record, 71, 79) .. tail
+  if extend then
     redis.call('SET', sessionKey, record, 'PXAT', keyExpiresAt)
-    return '1' .. SEP .. record
+  else
+    redis.call('SET', sessionKey, record, 'KEEPTTL')
   end
 else
-  f[8] = tostring(tonumber(f[8]) + 1)
+  record = string.sub(record, 1, 26) .. string.format('%013d', now) .. string.sub(record, 40, 52)
+    .. string.format('%09d', interactions) .. string.sub(record, 62, 70)
+    .. string.format('%09d', tonumber(string.sub(record, 71, 79)) + 1) .. tail
+  redis.call('SET', sessionKey, record, 'KEEPTTL')
 end
-record = encodeRecord(f)
-redis.call('SET', sessionKey, record, 'KEEPTTL')
-return '1' .. SEP .. record
+return '1' .. record
