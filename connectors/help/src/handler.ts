@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
-import { endInterrupted, trackOrUndefined, unlessStoreDown } from '@botsession/webhook';
-import { BodyTooLargeError, readBody } from './body.js';
+import {
+  endInterrupted,
+  readRawBody,
+  sendError,
+  sendJson,
+  trackOrUndefined,
+  unlessStoreDown,
+  WebhookHttpError,
+} from '@botsession/webhook';
 import { type HelpSource, refOf } from './map.js';
 import { type HelpCenterOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { BadRequestError, type HelpBatch, parseBatch } from './protocol.js';
@@ -50,12 +57,14 @@ export function helpCenter(options: HelpCenterOptions): HelpCenterHandler {
       if (path === scriptPath) await serveScript(req, res);
       else if (path === eventsPath) await receiveEvents(resolved, req, res);
       else if (next) next();
-      else sendJson(res, 404, { error: `nothing at ${path}` });
+      else sendJson(noStore(res), 404, { error: `nothing at ${path}` });
     } catch (error) {
+      // A refused request (method, content type, size) is answered here: not a failure to pass on.
+      if (error instanceof WebhookHttpError) return sendError(noStore(res), error);
       // Express/Connect answer the error themselves through next; under plain node:http the
       // page gets a 500 and the promise rejects, as a throwing request listener would.
       if (next) return next(error);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      if (!res.headersSent) sendJson(noStore(res), 500, { error: 'internal error' });
       throw error;
     }
   };
@@ -64,8 +73,7 @@ export function helpCenter(options: HelpCenterOptions): HelpCenterHandler {
 async function serveScript(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
-    sendJson(res, 405, { error: `${req.method} is not allowed here, use GET` });
-    return;
+    throw new WebhookHttpError(405, `${req.method} is not allowed here, use GET`);
   }
   const source = await trackerScript();
   res.writeHead(200, {
@@ -84,21 +92,22 @@ async function receiveEvents(
 ): Promise<void> {
   if (req.method !== 'POST') {
     res.setHeader('allow', 'POST');
-    sendJson(res, 405, { error: `${req.method} is not allowed here, use POST` });
-    return;
+    throw new WebhookHttpError(405, `${req.method} is not allowed here, use POST`);
   }
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!BODY_TYPES.has(mediaType)) {
-    sendJson(res, 415, {
-      error: `content-type must be application/json or text/plain, got ${mediaType || 'none'}`,
-    });
-    return;
+    throw new WebhookHttpError(
+      415,
+      `content-type must be application/json or text/plain, got ${mediaType || 'none'}`,
+    );
   }
+  noStore(res);
+  const raw = await readRawBody(req, options.maxBodyBytes);
   let batch: HelpBatch;
   try {
-    batch = parseBatch(await readBody(req, options.maxBodyBytes));
+    batch = parseBatch(raw.toString('utf8'));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: error.message });
+    // 400 with the field, so the page's tracker (and its developer) sees what was wrong.
     if (error instanceof BadRequestError)
       return sendJson(res, 400, { error: error.message, field: error.field });
     throw error;
@@ -150,12 +159,8 @@ function logUnexpected(error: unknown): void {
   console.error('[botsession/help] a tracker call failed:', error);
 }
 
-function sendJson(res: ServerResponse, status: number, body: object): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
+/** Answers about a tab's session are never cached (headers set here merge into sendJson's). */
+function noStore(res: ServerResponse): ServerResponse {
+  res.setHeader('cache-control', 'no-store');
+  return res;
 }

@@ -1,56 +1,33 @@
-import type { IncomingMessage } from 'node:http';
+import { parseJsonBody, readRawBody, WebhookHttpError, type WebhookRequest } from '@botsession/webhook';
 
-/** A request the API refuses, with the status and a message that names the problem. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+// `navigator.sendBeacon(url, string)` can only send text/plain, and the widget uses it for every
+// call so a cross-origin embed needs no CORS preflight; fetch sends application/json.
+const BODY_TYPES = new Set(['', 'application/json', 'text/plain']);
 
 /**
- * Reads a small JSON object body. `text/plain` is accepted as well as `application/json`:
- * `navigator.sendBeacon(url, string)` can only send text/plain, and the widget uses it for every
- * call so a cross-origin embed needs no CORS preflight. A body a framework already parsed
- * (`express.json()` / `express.text()` before us) is used as it is.
+ * Reads the small JSON object body of an API call (an empty body is `{}`). A body a framework
+ * already parsed (`express.json()` before us) is used as it is; bytes kept by
+ * `express.text()` / `express.raw()` are read by the webhook helper like a fresh stream.
  */
-export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
-  const parsed = (req as { body?: unknown }).body;
+export async function readJsonObject(
+  req: WebhookRequest,
+  maxBytes: number,
+): Promise<Record<string, unknown>> {
+  const parsed = req.body;
   if (typeof parsed === 'object' && parsed !== null && !Buffer.isBuffer(parsed)) return asObject(parsed);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== '' && type !== 'application/json' && type !== 'text/plain') {
-    throw new HttpError(415, `content-type must be application/json or text/plain, got ${type}`);
+  if (!BODY_TYPES.has(type)) {
+    throw new WebhookHttpError(415, `content-type must be application/json or text/plain, got ${type}`);
   }
-  const text = typeof parsed === 'string' ? parsed : await readText(req, maxBytes);
-  if (text.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'body must be JSON');
-  }
-  return asObject(value);
+  const raw = await readRawBody(req, maxBytes);
+  if (raw.toString('utf8').trim() === '') return {};
+  return asObject(parseJsonBody(raw));
 }
 
 function asObject(value: unknown): Record<string, unknown> {
+  // parseJsonBody lets arrays through (some platforms batch in one); an API call is one object.
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'body must be a JSON object');
+    throw new WebhookHttpError(400, 'request body must be a JSON object');
   }
   return value as Record<string, unknown>;
-}
-
-async function readText(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes)
-    throw new HttpError(413, `body must be at most ${maxBytes} bytes, got ${declared}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, `body must be at most ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

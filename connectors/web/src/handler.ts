@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationRef } from '@botsession/core';
-import { endInterrupted, trackOrUndefined, unlessStoreDown } from '@botsession/webhook';
-import { HttpError, readJsonBody } from './body.js';
+import {
+  endInterrupted,
+  sendJson,
+  toNodeHandler,
+  trackOrUndefined,
+  unlessStoreDown,
+  WebhookHttpError,
+} from '@botsession/webhook';
+import { readJsonObject } from './body.js';
 import type { NextFunction, ResolvedOptions, WebChannelHandler, WebMessageContext } from './options.js';
 import { conversationTokens } from './token.js';
 import { widgetAsset } from './widget-asset.js';
@@ -39,16 +46,16 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
   };
 
   const conversationOf = (body: Record<string, unknown>): string => {
-    if (body.token === undefined) throw new HttpError(400, 'token is required');
+    if (body.token === undefined) throw new WebhookHttpError(400, 'token is required');
     const conversationId = tokens.verify(body.token);
     // Forged, tampered or signed with another secret: the client may not name a conversation.
     if (conversationId === undefined)
-      throw new HttpError(403, 'token is not a conversation token of this server');
+      throw new WebhookHttpError(403, 'token is not a conversation token of this server');
     return conversationId;
   };
 
   const open: Route = async (req, res) => {
-    const body = await readJsonBody(req, options.maxBodyBytes);
+    const body = await readJsonObject(req, options.maxBodyBytes);
     if (body.token !== undefined) {
       const conversationId = conversationOf(body);
       const session = await unlessStoreDown(() => tracker.get(refOf(conversationId, req)), logUnexpected);
@@ -65,14 +72,14 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
   };
 
   const message: Route = async (req, res, next) => {
-    const body = await readJsonBody(req, options.maxBodyBytes);
+    const body = await readJsonObject(req, options.maxBodyBytes);
     const conversationId = conversationOf(body);
     const text = body.text;
     if (typeof text !== 'string' || text.trim() === '') {
-      throw new HttpError(400, `text must be a non-empty string, got ${JSON.stringify(text)}`);
+      throw new WebhookHttpError(400, `text must be a non-empty string, got ${JSON.stringify(text)}`);
     }
     if (text.length > options.maxTextLength) {
-      throw new HttpError(
+      throw new WebhookHttpError(
         400,
         `text must be at most ${options.maxTextLength} characters, got ${text.length}`,
       );
@@ -108,14 +115,15 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
   };
 
   const close: Route = async (req, res) => {
-    const body = await readJsonBody(req, options.maxBodyBytes);
+    const body = await readJsonObject(req, options.maxBodyBytes);
     const conversationId = conversationOf(body);
     let ended: Awaited<ReturnType<typeof tracker.end>>;
     try {
       ended = await tracker.end(refOf(conversationId, req), 'closed');
     } catch {
       // The tracker already emitted 'error'; the widget forgets the conversation either way.
-      throw new HttpError(503, 'the session store is unavailable');
+      sendJson(res, 503, { error: 'the session store is unavailable' });
+      return;
     }
     sendJson(res, 200, {
       conversationId,
@@ -151,9 +159,12 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     const found = path.startsWith(`${basePath}/`) ? routes[path.slice(basePath.length)] : undefined;
     if (found === undefined) {
       if (next !== undefined) return next();
+      res.setHeader('Cache-Control', 'no-store');
       sendJson(res, 404, { error: `no such route: ${path}` });
       return;
     }
+    // Answers are per conversation, never to be cached (the widget script sets its own policy).
+    res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Access-Control-Allow-Origin', options.allowOrigin);
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', found.method);
@@ -167,16 +178,17 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
       sendJson(res, 405, { error: `${path} accepts ${allowed.join(', ')}, got ${req.method}` });
       return;
     }
-    found.route(req, res, next).catch((error: unknown) => {
-      if (error instanceof HttpError) {
-        if (error.status === 413) res.setHeader('Connection', 'close');
-        sendJson(res, error.status, { error: error.message });
-      } else if (next !== undefined) {
-        next(error);
-      } else if (!res.headersSent) {
-        sendJson(res, 500, { error: 'internal error' });
+    // Refusals get their status; other failures go to Express's `next`, else a bare 500.
+    toNodeHandler(async (request, response) => {
+      try {
+        await found.route(request, response, next);
+      } catch (error) {
+        // Do not keep reading an oversized body on this connection.
+        if (error instanceof WebhookHttpError && error.status === 413)
+          response.setHeader('Connection', 'close');
+        throw error;
       }
-    });
+    })(req, res, next);
   };
 }
 
@@ -190,11 +202,4 @@ function repliesOf(reply: unknown): string[] {
   if (typeof reply === 'string') return [reply];
   if (Array.isArray(reply) && reply.every((item) => typeof item === 'string')) return reply;
   throw new TypeError(`onMessage must return a string, an array of strings or nothing, got ${typeof reply}`);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  if (res.headersSent) return;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-store');
-  res.writeHead(status).end(JSON.stringify(value));
 }

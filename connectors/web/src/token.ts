@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hmac, safeEqual } from '@botsession/webhook';
 
 /**
  * Conversation tokens: `<conversationId>.<signature>`. The id is 144 random bits, so it cannot be
@@ -17,11 +18,11 @@ const TOKEN_SHAPE = /^w_[A-Za-z0-9_-]{24}\.[A-Za-z0-9_-]{43}$/;
 
 export function conversationTokens(secret: string): ConversationTokens {
   const sign = (conversationId: string) =>
-    createHmac('sha256', secret).update(`botsession-web:${conversationId}`).digest();
+    hmac('sha256', secret, `botsession-web:${conversationId}`, 'base64url');
   return {
     issue() {
       const conversationId = ID_PREFIX + randomBytes(18).toString('base64url');
-      return { conversationId, token: `${conversationId}.${sign(conversationId).toString('base64url')}` };
+      return { conversationId, token: `${conversationId}.${sign(conversationId)}` };
     },
     verify(token) {
       if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return undefined;
@@ -29,11 +30,7 @@ export function conversationTokens(secret: string): ConversationTokens {
       const conversationId = token.slice(0, dot);
       // Compare the text, not decoded bytes: base64url's last character carries padding bits,
       // so decoding would accept several spellings of one signature.
-      const given = Buffer.from(token.slice(dot + 1));
-      const expected = Buffer.from(sign(conversationId).toString('base64url'));
-      return given.length === expected.length && timingSafeEqual(given, expected)
-        ? conversationId
-        : undefined;
+      return safeEqual(token.slice(dot + 1), sign(conversationId)) ? conversationId : undefined;
     },
   };
 }

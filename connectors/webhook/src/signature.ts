@@ -7,7 +7,7 @@ export function hmac(
   algorithm: HmacAlgorithm,
   secret: string | Buffer,
   data: string | Buffer,
-  encoding: 'hex' | 'base64',
+  encoding: 'hex' | 'base64' | 'base64url',
 ): string {
   return createHmac(algorithm, secret).update(data).digest(encoding);
 }
