@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { checkOptionFields, checkTracker } from '@botsession/webhook';
+import { checkOptionalFunction, checkOptionFields, checkTracker } from '@botsession/webhook';
 import type { HelpSource } from './map.js';
 import type { HelpEvent } from './protocol.js';
 
@@ -51,14 +51,8 @@ export function resolveOptions(options: HelpCenterOptions): ResolvedOptions {
   }
   // `/botsession/` and `/botsession` are the same mount point; `/` mounts at the root.
   const basePath = rawBasePath.replace(/\/+$/, '');
-  for (const [field, value] of [
-    ['onEvent', onEvent],
-    ['userIdOf', userIdOf],
-  ] as const) {
-    if (value !== undefined && typeof value !== 'function') {
-      throw new ConfigError(field, `${field} must be a function, got ${typeof value}`);
-    }
-  }
+  checkOptionalFunction('onEvent', onEvent);
+  checkOptionalFunction('userIdOf', userIdOf);
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 256) {
     throw new ConfigError(

@@ -6,7 +6,7 @@ import {
   parseJsonBody,
   readRawBody,
   sendJson,
-  toNodeHandler,
+  toReportingNodeHandler,
   trackOrUndefined,
   unlessStoreDown,
   WebhookHttpError,
@@ -147,15 +147,5 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     }
   }
 
-  const handle = toNodeHandler(work);
-  return (req, res, next) =>
-    handle(req, res, (error) => {
-      if (onError === undefined && next !== undefined) {
-        next(error);
-        return;
-      }
-      report(error);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else if (!res.writableEnded) res.end();
-    });
+  return toReportingNodeHandler(work, onError, report);
 }

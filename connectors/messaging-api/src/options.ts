@@ -1,5 +1,11 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { checkOptionFields, checkTracker, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import {
+  checkBodyLimitBytes,
+  checkFunction,
+  checkOptionalFunction,
+  checkOptionFields,
+  checkTracker,
+} from '@botsession/webhook';
 
 /** A user's message, as `POST /v1/messages` received it. */
 export interface ApiMessage {
@@ -49,7 +55,7 @@ export interface CheckedOptions extends Required<Omit<MessagingApiOptions, 'onEr
 /** Checks the options at construction; every refusal names the field and the value. */
 export function checkOptions(options: MessagingApiOptions): CheckedOptions {
   checkOptionFields('messagingApi', options, OPTION_FIELDS);
-  const { tracker, apiKeys, onMessage, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onError } = options;
+  const { tracker, apiKeys, onMessage, onError } = options;
   checkTracker(tracker);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0) {
     throw new ConfigError(
@@ -66,17 +72,8 @@ export function checkOptions(options: MessagingApiOptions): CheckedOptions {
       );
     }
   });
-  if (typeof onMessage !== 'function') {
-    throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
-  }
-  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
-    throw new ConfigError(
-      'bodyLimitBytes',
-      `bodyLimitBytes must be a positive integer number of bytes, got ${String(bodyLimitBytes)}`,
-    );
-  }
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new ConfigError('onError', `onError must be a function, got ${typeof onError}`);
-  }
+  checkFunction('onMessage', onMessage);
+  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
+  checkOptionalFunction('onError', onError);
   return { tracker, apiKeys: [...apiKeys], onMessage, bodyLimitBytes, onError };
 }

@@ -1,5 +1,11 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { checkOptionFields, checkTracker, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import {
+  checkBodyLimitBytes,
+  checkFunction,
+  checkOptionalFunction,
+  checkOptionFields,
+  checkTracker,
+} from '@botsession/webhook';
 import type { MetaEvent } from './event.js';
 
 export interface MetaWebhookOptions {
@@ -29,35 +35,26 @@ const FIELDS = ['tracker', 'appSecret', 'verifyToken', 'onMessage', 'appId', 'on
 /** Validates the options once, at construction: a bad one throws a ConfigError naming it. */
 export function checkOptions(options: MetaWebhookOptions): CheckedOptions {
   checkOptionFields('metaWebhook', options, FIELDS);
-  const { tracker, appSecret, verifyToken, onMessage, appId, onError, bodyLimitBytes } = options;
+  const { tracker, appSecret, verifyToken, onMessage, appId, onError } = options;
   checkTracker(tracker);
   requireText('appSecret', appSecret);
   requireText('verifyToken', verifyToken);
-  if (typeof onMessage !== 'function') {
-    throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
-  }
+  checkFunction('onMessage', onMessage);
   if (appId !== undefined && !/^\d+$/.test(String(appId))) {
     throw new ConfigError(
       'appId',
       `appId must be the app's numeric id as a string, got ${JSON.stringify(appId)}`,
     );
   }
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new ConfigError('onError', `onError must be a function, got ${typeof onError}`);
-  }
-  if (bodyLimitBytes !== undefined && !(Number.isSafeInteger(bodyLimitBytes) && bodyLimitBytes > 0)) {
-    throw new ConfigError(
-      'bodyLimitBytes',
-      `bodyLimitBytes must be a positive whole number of bytes, got ${String(bodyLimitBytes)}`,
-    );
-  }
+  checkOptionalFunction('onError', onError);
+  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
   const checked: CheckedOptions = {
     tracker,
     appSecret,
     verifyToken,
     onMessage,
     onError: onError ?? reportToConsole,
-    bodyLimitBytes: bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    bodyLimitBytes,
   };
   if (appId !== undefined) checked.appId = String(appId);
   return checked;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError } from '@botsession/core';
-import { checkOptionFields, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import { checkBodyLimitBytes, checkOptionalFunction, checkOptionFields } from '@botsession/webhook';
 import type { WebhookUrl } from './signature.js';
 
 export interface BotSessionOptions {
@@ -34,7 +34,7 @@ const KNOWN = ['authToken', 'url', 'bodyLimitBytes', 'onHandlerError'];
 /** Checks the options once, at construction: a webhook that can never verify should not start. */
 export function resolveOptions(options: BotSessionOptions): ResolvedOptions {
   checkOptionFields('botSession', options, KNOWN);
-  const { authToken, url, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onHandlerError } = options;
+  const { authToken, url, onHandlerError } = options;
   if (typeof authToken !== 'string' || authToken === '') {
     throw new ConfigError(
       'authToken',
@@ -47,18 +47,8 @@ export function resolveOptions(options: BotSessionOptions): ResolvedOptions {
       `url must be the absolute URL Twilio calls or a function, got ${JSON.stringify(url)}`,
     );
   }
-  if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
-    throw new ConfigError(
-      'bodyLimitBytes',
-      `bodyLimitBytes must be a positive integer, got ${bodyLimitBytes}`,
-    );
-  }
-  if (onHandlerError !== undefined && typeof onHandlerError !== 'function') {
-    throw new ConfigError(
-      'onHandlerError',
-      `onHandlerError must be a function, got ${typeof onHandlerError}`,
-    );
-  }
+  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
+  checkOptionalFunction('onHandlerError', onHandlerError);
   return {
     authToken,
     url,

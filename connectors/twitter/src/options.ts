@@ -1,5 +1,11 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { checkOptionFields, checkTracker, DEFAULT_BODY_LIMIT_BYTES } from '@botsession/webhook';
+import {
+  checkBodyLimitBytes,
+  checkFunction,
+  checkOptionalFunction,
+  checkOptionFields,
+  checkTracker,
+} from '@botsession/webhook';
 import type { TwitterDirectMessage } from './map.js';
 
 export interface TwitterWebhookOptions {
@@ -28,7 +34,7 @@ export function checkOptions(
   options: TwitterWebhookOptions,
 ): Required<Omit<TwitterWebhookOptions, 'onError'>> & Pick<TwitterWebhookOptions, 'onError'> {
   checkOptionFields('twitterWebhook', options, OPTION_FIELDS);
-  const { tracker, consumerSecret, onMessage, bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES, onError } = options;
+  const { tracker, consumerSecret, onMessage, onError } = options;
   checkTracker(tracker);
   if (typeof consumerSecret !== 'string' || consumerSecret === '') {
     throw new ConfigError(
@@ -36,17 +42,8 @@ export function checkOptions(
       `consumerSecret must be the app's non-empty consumer secret, got ${JSON.stringify(consumerSecret)}`,
     );
   }
-  if (typeof onMessage !== 'function') {
-    throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
-  }
-  if (!Number.isSafeInteger(bodyLimitBytes) || bodyLimitBytes <= 0) {
-    throw new ConfigError(
-      'bodyLimitBytes',
-      `bodyLimitBytes must be a positive integer number of bytes, got ${String(bodyLimitBytes)}`,
-    );
-  }
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new ConfigError('onError', `onError must be a function, got ${typeof onError}`);
-  }
+  checkFunction('onMessage', onMessage);
+  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
+  checkOptionalFunction('onError', onError);
   return { tracker, consumerSecret, onMessage, bodyLimitBytes, onError };
 }

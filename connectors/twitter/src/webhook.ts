@@ -6,7 +6,7 @@ import {
   parseJsonBody,
   readRawBody,
   sendJson,
-  toNodeHandler,
+  toReportingNodeHandler,
   trackOrUndefined,
   WebhookHttpError,
 } from '@botsession/webhook';
@@ -67,16 +67,6 @@ export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
     if (failures.length > 1) throw new AggregateError(failures, `${failures.length} onMessage calls failed`);
   }
 
-  const handle = toNodeHandler(work);
-  return (req, res, next) =>
-    handle(req, res, (error) => {
-      // After a 200, a failure of onMessage propagates: to onError, else Express's error chain.
-      if (onError === undefined && next !== undefined) {
-        next(error);
-        return;
-      }
-      report(error);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else if (!res.writableEnded) res.end();
-    });
+  // After a 200, a failure of onMessage propagates: to onError, else Express's error chain.
+  return toReportingNodeHandler(work, onError, report);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigError, type ConversationRef, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { checkOptionFields, checkTracker } from '@botsession/webhook';
+import { checkFunction, checkOptionalFunction, checkOptionFields, checkTracker } from '@botsession/webhook';
 
 /** What the bot's handler receives beside the user's text. */
 export interface WebMessageContext {
@@ -84,9 +84,7 @@ export function resolveOptions(options: WebChannelOptions): ResolvedOptions {
   checkOptionFields('webChannel', options, FIELDS);
   const { tracker, onMessage, secret } = options;
   checkTracker(tracker);
-  if (typeof onMessage !== 'function') {
-    throw new ConfigError('onMessage', `onMessage must be a function, got ${typeof onMessage}`);
-  }
+  checkFunction('onMessage', onMessage);
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
     const got = typeof secret === 'string' ? `${secret.length} characters` : typeof secret;
     throw new ConfigError(
@@ -105,9 +103,7 @@ export function resolveOptions(options: WebChannelOptions): ResolvedOptions {
     );
   }
   const userIdOf = options.userIdOf;
-  if (userIdOf !== undefined && typeof userIdOf !== 'function') {
-    throw new ConfigError('userIdOf', `userIdOf must be a function, got ${typeof userIdOf}`);
-  }
+  checkOptionalFunction('userIdOf', userIdOf);
   const allowOrigin = options.allowOrigin ?? '*';
   if (typeof allowOrigin !== 'string' || allowOrigin === '') {
     throw new ConfigError(

@@ -34,3 +34,30 @@ export function toNodeHandler(
     });
   };
 }
+
+/**
+ * `toNodeHandler` for a connector with an `onError` option. An unexpected failure (often the
+ * bot's own, after the platform got its answer) goes to `onError` when the user set one, else
+ * to Express's `next`, else to `log`; whoever does not pass it to `next` answers a bare 500 if
+ * nothing was answered yet.
+ *
+ * @example
+ * return toReportingNodeHandler(work, options.onError, (error) => console.error('[@botsession/x]', error));
+ */
+export function toReportingNodeHandler(
+  work: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  onError: ((error: unknown) => void) | undefined,
+  log: (error: unknown) => void,
+): NodeHandler {
+  const handle = toNodeHandler(work);
+  return (req, res, next) =>
+    handle(req, res, (error) => {
+      if (onError === undefined && next !== undefined) {
+        next(error);
+        return;
+      }
+      (onError ?? log)(error);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else if (!res.writableEnded) res.end();
+    });
+}

@@ -3,9 +3,15 @@
  * timing-safe compare, JSON/form parsing, uniform error responses, and tracker calls that
  * survive a store outage. Internal to botsession.
  */
-export { type NodeHandler, toNodeHandler } from './handler.js';
+export { type NodeHandler, toNodeHandler, toReportingNodeHandler } from './handler.js';
 export { WebhookHttpError } from './http-error.js';
-export { checkOptionFields, checkTracker } from './options.js';
+export {
+  checkBodyLimitBytes,
+  checkFunction,
+  checkOptionalFunction,
+  checkOptionFields,
+  checkTracker,
+} from './options.js';
 export { parseFormBody, parseJsonBody } from './parse.js';
 export { DEFAULT_BODY_LIMIT_BYTES, readRawBody, type WebhookRequest } from './raw-body.js';
 export { sendError, sendJson, sendText } from './respond.js';

@@ -1,4 +1,5 @@
 import { ConfigError, type SessionTracker } from '@botsession/core';
+import { DEFAULT_BODY_LIMIT_BYTES } from './raw-body.js';
 
 /**
  * The checks every connector factory starts with: the options are an object, and every field
@@ -38,4 +39,34 @@ export function checkTracker(value: unknown): asserts value is SessionTracker {
       `tracker must be a session tracker from createSessionTracker(), got ${value === null ? 'null' : typeof value}`,
     );
   }
+}
+
+/** Checks a required callback option (`onMessage`): ConfigError naming it unless a function. */
+export function checkFunction(field: string, value: unknown): asserts value is (...args: never[]) => unknown {
+  if (typeof value !== 'function') {
+    throw new ConfigError(field, `${field} must be a function, got ${typeof value}`);
+  }
+}
+
+/** Checks an optional callback option (`onError`): absent, or a function. */
+export function checkOptionalFunction(
+  field: string,
+  value: unknown,
+): asserts value is ((...args: never[]) => unknown) | undefined {
+  if (value !== undefined) checkFunction(field, value);
+}
+
+/**
+ * The `bodyLimitBytes` option: the default (1 MiB) when unset, else a positive whole number of
+ * bytes (a ConfigError naming the field and value otherwise).
+ */
+export function checkBodyLimitBytes(value: unknown): number {
+  if (value === undefined) return DEFAULT_BODY_LIMIT_BYTES;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(
+      'bodyLimitBytes',
+      `bodyLimitBytes must be a positive integer number of bytes, got ${String(value)}`,
+    );
+  }
+  return value;
 }

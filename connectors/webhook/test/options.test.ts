@@ -1,5 +1,12 @@
 import { ConfigError, createSessionTracker } from '@botsession/core';
-import { checkOptionFields, checkTracker } from '@botsession/webhook';
+import {
+  checkBodyLimitBytes,
+  checkFunction,
+  checkOptionalFunction,
+  checkOptionFields,
+  checkTracker,
+  DEFAULT_BODY_LIMIT_BYTES,
+} from '@botsession/webhook';
 import { describe, expect, it } from 'vitest';
 
 /** The ConfigError a check throws, as [field, message]; undefined when it passes. */
@@ -59,4 +66,42 @@ describe('checkTracker', () => {
       `tracker must be a session tracker from createSessionTracker(), got ${kind}`,
     ]);
   });
+});
+
+describe('checkFunction and checkOptionalFunction', () => {
+  it('accept functions; the optional one also accepts nothing', () => {
+    expect(refusal(() => checkFunction('onMessage', () => 'hi'))).toBeUndefined();
+    expect(refusal(() => checkOptionalFunction('onError', () => {}))).toBeUndefined();
+    expect(refusal(() => checkOptionalFunction('onError', undefined))).toBeUndefined();
+  });
+
+  it('refuse anything else, naming the field and the type', () => {
+    expect(refusal(() => checkFunction('onMessage', undefined))).toEqual([
+      'onMessage',
+      'onMessage must be a function, got undefined',
+    ]);
+    expect(refusal(() => checkOptionalFunction('userIdOf', 'x-user'))).toEqual([
+      'userIdOf',
+      'userIdOf must be a function, got string',
+    ]);
+    expect(refusal(() => checkOptionalFunction('onError', null))?.[0]).toBe('onError');
+  });
+});
+
+describe('checkBodyLimitBytes', () => {
+  it('defaults to 1 MiB and keeps a positive whole number', () => {
+    expect(checkBodyLimitBytes(undefined)).toBe(DEFAULT_BODY_LIMIT_BYTES);
+    expect(DEFAULT_BODY_LIMIT_BYTES).toBe(1024 * 1024);
+    expect(checkBodyLimitBytes(4096)).toBe(4096);
+  });
+
+  it.each([[0], [-1], [1.5], [Number.NaN], [2 ** 60], ['4096']])(
+    'refuses %o naming bodyLimitBytes',
+    (value) => {
+      expect(refusal(() => checkBodyLimitBytes(value))).toEqual([
+        'bodyLimitBytes',
+        `bodyLimitBytes must be a positive integer number of bytes, got ${String(value)}`,
+      ]);
+    },
+  );
 });
