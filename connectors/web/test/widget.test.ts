@@ -2,14 +2,22 @@
  * The widget in a real Chromium, against a real server on 127.0.0.1:0 and the real tracker:
  * chat, stamp, X → `closed`, reload → same session, inactivity → `inactivity`, forged ids → 403.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createSessionTracker, type SessionTracker } from '@botsession/core';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LaunchedBrowser, launchChromium } from '../../../test/support/chromium.js';
 import { type Served, serve, until } from './serve.js';
 
-const DOCS = new URL('../docs/', import.meta.url);
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; a normal run takes them
+// into a temporary folder, so that running the tests leaves the work tree clean.
+const DOCS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? new URL('../docs/', import.meta.url)
+    : pathToFileURL(`${mkdtempSync(join(tmpdir(), 'botsession-web-shots-'))}/`);
 
 let browser: LaunchedBrowser;
 let tracker: SessionTracker;
