@@ -1,7 +1,8 @@
+import type { Cluster, Redis } from 'ioredis';
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import type { ChannelPolicy, ConversationRef, Session } from '../../types.js';
-import { type CommandClient, defineCommands } from './commands.js';
+import { Commands } from './commands.js';
 import { type Connections, openConnections } from './connections.js';
 import { type ExpiryJobData, type ExpiryOutcome, ExpiryQueues } from './expiry-queues.js';
 import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
@@ -37,7 +38,8 @@ function endOnFlags(policy: ChannelPolicy): string {
 export class RedisBackend implements Backend {
   private readonly options: ResolvedRedisOptions;
   private readonly connections: Connections;
-  private readonly redis: CommandClient;
+  private readonly redis: Redis | Cluster;
+  private readonly commands: Commands;
   private readonly expiry: ExpiryQueues;
   private host: BackendHost | undefined;
   private everReady = false;
@@ -47,7 +49,8 @@ export class RedisBackend implements Backend {
   constructor(options: RedisBackendOptions) {
     this.options = resolveRedisOptions(options);
     this.connections = openConnections(this.options);
-    this.redis = defineCommands(this.connections.commands);
+    this.redis = this.connections.commands;
+    this.commands = new Commands(this.redis);
     this.redis.on('ready', () => {
       this.everReady = true;
       this.reportedOutage = false;
@@ -87,7 +90,7 @@ export class RedisBackend implements Backend {
     const { ref, event, policy, now } = input;
     const sessionKey = this.sessionKey(ref);
     if (event.type !== 'message') {
-      return this.redis
+      return this.commands
         .endSession(
           sessionKey,
           `${sessionKey}:ended`,
@@ -100,7 +103,7 @@ export class RedisBackend implements Backend {
         )
         .then((reply) => this.afterApply(ref, reply, now), unavailable);
     }
-    return this.redis
+    return this.commands
       .trackMessage(
         sessionKey,
         `${sessionKey}:ended`,
@@ -159,7 +162,7 @@ export class RedisBackend implements Backend {
     const host = this.host!;
     const ref = { channel: data.c, conversationId: data.v };
     const now = host.now();
-    const reply = await this.redis.expireSession(
+    const reply = await this.commands.expireSession(
       this.sessionKey(ref),
       this.endedKey(ref),
       sessionId,
