@@ -7,7 +7,12 @@ import type { ChannelPolicy, ConversationRef, Direction, EndReason, Session } fr
 
 /** Something that happened to a conversation. */
 export type SessionEvent =
-  | { type: 'message'; direction: Direction }
+  /**
+   * `inReplyTo`: the bot answers a message of that session. When that session is no longer
+   * the active one (the handler handed off, or the answer came after the deadline), the
+   * reply belongs to an ended session: it is not counted and opens no new session.
+   */
+  | { type: 'message'; direction: Direction; inReplyTo?: string }
   | { type: 'handoff' }
   | { type: 'surveySent' }
   | { type: 'surveyAnswered' }
@@ -98,6 +103,9 @@ export function applyRules(
 
   switch (event.type) {
     case 'message': {
+      if (event.inReplyTo !== undefined && current?.id !== event.inReplyTo) {
+        return { next: current, session: undefined, ended };
+      }
       if (current === undefined) {
         const started = openSession(ref, policy, event.direction, now, newId());
         return { next: started, session: started, started, ended };

@@ -29,11 +29,23 @@ export interface SessionTrackerOptions {
 
 export interface TrackOptions {
   direction: Direction;
+  /**
+   * Outbound only: the session the bot is answering (its `stamp.sessionId`). If that session
+   * has ended meanwhile (a handoff in the handler, a deadline), the reply is not counted and
+   * opens no new session, and `track` resolves to undefined. Without it, a bot message with
+   * no active session opens one (a proactive message).
+   */
+  inReplyTo?: string;
 }
 
 export interface SessionTracker {
   /** Counts one message of a conversation and returns its session stamp. */
-  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp>;
+  track(
+    ref: ConversationRef,
+    options: { direction: Direction; inReplyTo?: undefined },
+  ): Promise<SessionStamp>;
+  /** A reply to `inReplyTo`: undefined when that session has ended (the reply is not counted). */
+  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined>;
   /** The conversation went to a human: ends the session with `handoff` where the policy says so. */
   handoff(ref: ConversationRef): Promise<Session | undefined>;
   /** A satisfaction survey was sent in the active session. */
@@ -108,14 +120,28 @@ class Tracker implements SessionTracker {
     this.backend.attach(host);
   }
 
-  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp> {
+  track(
+    ref: ConversationRef,
+    options: { direction: Direction; inReplyTo?: undefined },
+  ): Promise<SessionStamp>;
+  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined>;
+  track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined> {
     const direction = options?.direction;
     if (direction !== 'inbound' && direction !== 'outbound') {
       return Promise.reject(
         new TypeError(`track options.direction must be 'inbound' or 'outbound', got ${String(direction)}`),
       );
     }
-    return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
+    const inReplyTo = options.inReplyTo;
+    if (inReplyTo === undefined) return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
+    if (direction !== 'outbound' || typeof inReplyTo !== 'string' || inReplyTo === '') {
+      return Promise.reject(
+        new TypeError(
+          `track options.inReplyTo must be a session id on an outbound message, got ${JSON.stringify(inReplyTo)} on ${direction}`,
+        ),
+      );
+    }
+    return this.run(ref, { type: 'message', direction, inReplyTo }, toStampOrUndefined);
   }
 
   handoff(ref: ConversationRef): Promise<Session | undefined> {
@@ -284,6 +310,10 @@ function checkRef(ref: ConversationRef): void {
 function toStamp(out: ApplyOutput): SessionStamp {
   const session = out.session!;
   return { sessionId: session.id, isNew: out.isNew, session };
+}
+
+function toStampOrUndefined(out: ApplyOutput): SessionStamp | undefined {
+  return out.session === undefined ? undefined : toStamp(out);
 }
 
 function toSession(out: ApplyOutput): Session | undefined {

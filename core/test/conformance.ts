@@ -235,6 +235,33 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         });
       }
 
+      it('counts a reply to the active session like any bot message', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        const question = await h.tracker.track(ref, inbound);
+        const reply = await h.tracker.track(ref, { direction: 'outbound', inReplyTo: question.sessionId });
+        expect(reply).toMatchObject({ sessionId: question.sessionId, isNew: false });
+        expect(reply?.session).toMatchObject({ interactions: 2, botMessages: 1 });
+      });
+
+      it('does not count a reply to a session that has ended, and opens no new one', async () => {
+        const h = await harness();
+        const ref = conversation('whatsapp');
+        const question = await h.tracker.track(ref, inbound);
+        await h.tracker.handoff(ref);
+        const goodbye = await h.tracker.track(ref, { direction: 'outbound', inReplyTo: question.sessionId });
+        expect(goodbye).toBeUndefined();
+        expect(await h.tracker.get(ref)).toBeUndefined();
+        // Past the deadline, even before any timer fired, a late reply counts nowhere either.
+        const next = await h.tracker.track(ref, inbound);
+        h.skip(timing.social + 1);
+        expect(
+          await h.tracker.track(ref, { direction: 'outbound', inReplyTo: next.sessionId }),
+        ).toBeUndefined();
+        await settle();
+        expect(h.starts.map((s) => s.id)).toEqual([question.sessionId, next.sessionId]);
+      });
+
       it('returns the active session from get(), and nothing once it ended', async () => {
         const h = await harness();
         const ref = conversation('web');

@@ -42,6 +42,9 @@ describe('createSessionTracker', () => {
     );
     await expect(tracker.track(ref, { direction: 'sideways' } as never)).rejects.toThrow(/options.direction/);
     await expect(tracker.end(ref, 'bored' as never)).rejects.toThrow(/end reason must be one of/);
+    await expect(tracker.track(ref, { direction: 'inbound', inReplyTo: 's1' })).rejects.toThrow(
+      /options.inReplyTo must be a session id on an outbound message, got "s1" on inbound/,
+    );
     await tracker.close();
   });
 

@@ -113,6 +113,7 @@ export class RedisBackend implements Backend {
         ref.userId ?? '',
         policy.inactivityTimeoutMs,
         this.options.retentionMs,
+        event.inReplyTo ?? '',
       )
       .then(
         (reply) => (reply === NEEDS_ID ? this.send(input, input.newId()) : this.afterApply(ref, reply, now)),

@@ -14,9 +14,11 @@
     ARGV[4] the user id, or ''
     ARGV[5] inactivityTimeoutMs
     ARGV[6] retentionMs: how long Redis keeps a key past its deadline, as a safety net only
+    ARGV[7] inReplyTo: the session a bot reply answers, or ''. If that session is not the
+            active one, the reply belongs to an ended session: not counted, nothing opened.
 
   Output: '1' (ongoing) or '2' (this message started the session), then the session record;
-          or '4', alone: an id is needed.
+          '4', alone: an id is needed; '0', alone: a reply to an ended session, not counted.
   A session found past its deadline is retired first, dated to its deadline; its expiry
   job, due already, delivers that end.
 ]]
@@ -33,6 +35,10 @@ if record then
     retireSession(sessionKey, KEYS[2], record, expiresAt, 'inactivity', retentionMs)
     record = nil
   end
+end
+
+if ARGV[7] ~= '' and (not record or string.match(record, '^(.-)\31', 80) ~= ARGV[7]) then
+  return '0'
 end
 
 if not record then
