@@ -7,7 +7,7 @@ import {
   sendText,
   toNodeHandler,
   trackOrUndefined,
-  unlessStoreDown,
+  trackReplyOrUndefined,
   WebhookHttpError,
   type WebhookRequest,
 } from '@botsession/webhook';
@@ -134,9 +134,10 @@ async function runHandler(
 }
 
 /**
- * A reply belongs to the session of the message it answers. When the handler ended that
- * session (a handoff, an answered survey), the reply is not counted: tracking it would open
- * a new session, as a proactive message does, that nobody started.
+ * Counts the TwiML replies as replies to the session of the message they answer. Core decides
+ * (`inReplyTo`): once the handler ended that session (a handoff, an answered survey) a reply
+ * is not counted and opens no session. With no inbound stamp (the store was down) a reply is
+ * a plain outbound message.
  */
 async function trackReplies(
   tracker: SessionTracker,
@@ -145,10 +146,9 @@ async function trackReplies(
   count: number,
 ): Promise<void> {
   // The store is down (the tracker emitted `error`): the reply still goes out.
-  await unlessStoreDown(async () => {
-    if (answered !== undefined && (await tracker.get(ref))?.id !== answered) return;
-    for (let reply = 0; reply < count; reply++) await tracker.track(ref, { direction: 'outbound' });
-  }, logUnexpected);
+  for (let reply = 0; reply < count; reply++) {
+    await trackReplyOrUndefined(tracker, ref, answered, logUnexpected);
+  }
 }
 
 /** A tracker call that failed for another reason than a store outage (a closed tracker): logged. */

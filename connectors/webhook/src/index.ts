@@ -16,4 +16,10 @@ export { parseFormBody, parseJsonBody } from './parse.js';
 export { DEFAULT_BODY_LIMIT_BYTES, readRawBody, type WebhookRequest } from './raw-body.js';
 export { sendError, sendJson, sendText } from './respond.js';
 export { type HmacAlgorithm, headerOf, hmac, safeEqual } from './signature.js';
-export { endInterrupted, type ReportError, trackOrUndefined, unlessStoreDown } from './tracking.js';
+export {
+  endInterrupted,
+  type ReportError,
+  trackOrUndefined,
+  trackReplyOrUndefined,
+  unlessStoreDown,
+} from './tracking.js';

@@ -39,6 +39,22 @@ export function trackOrUndefined(
   return unlessStoreDown(() => tracker.track(ref, { direction }), report);
 }
 
+/**
+ * Tracks one bot reply to the session `inReplyTo` (the stamp of the message being answered).
+ * Core decides: if that session ended meanwhile (the handler handed off), the reply is not
+ * counted, opens nothing, and this yields undefined. Without `inReplyTo` (the inbound message
+ * got no stamp: the store was down) it is a plain outbound message. A store outage yields
+ * undefined (see `unlessStoreDown`).
+ */
+export function trackReplyOrUndefined(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  inReplyTo: string | undefined,
+  report: ReportError,
+): Promise<SessionStamp | undefined> {
+  return unlessStoreDown(() => tracker.track(ref, { direction: 'outbound', inReplyTo }), report);
+}
+
 /** The bot's handler failed: the channel's policy decides whether that ends the session. */
 export async function endInterrupted(
   tracker: SessionTracker,

@@ -1,5 +1,10 @@
 import { createSessionTracker, type SessionTracker, StoreUnavailableError } from '@botsession/core';
-import { endInterrupted, trackOrUndefined, unlessStoreDown } from '@botsession/webhook';
+import {
+  endInterrupted,
+  trackOrUndefined,
+  trackReplyOrUndefined,
+  unlessStoreDown,
+} from '@botsession/webhook';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 
@@ -42,6 +47,43 @@ describe('trackOrUndefined', () => {
     expect(await trackOrUndefined(tracker, REF, 'outbound', report)).toBeUndefined();
     expect(reported).toHaveLength(1);
     expect((reported[0] as Error).message).toMatch(/closed/);
+  });
+});
+
+describe('trackReplyOrUndefined', () => {
+  it('counts a reply to the active session', async () => {
+    const { tracker, report, reported } = recording(true);
+    const question = await trackOrUndefined(tracker, REF, 'inbound', report);
+    const reply = await trackReplyOrUndefined(tracker, REF, question?.sessionId, report);
+    expect(reply?.sessionId).toBe(question?.sessionId);
+    expect(reply?.session.botMessages).toBe(1);
+    expect(reported).toEqual([]);
+  });
+
+  it('counts nothing and opens nothing when the answered session ended (handoff in the handler)', async () => {
+    const { tracker, report, reported } = recording(true);
+    const starts: string[] = [];
+    tracker.on('sessionStart', (session) => void starts.push(session.id));
+    const question = await trackOrUndefined(tracker, REF, 'inbound', report);
+    await tracker.handoff(REF);
+    expect(await trackReplyOrUndefined(tracker, REF, question?.sessionId, report)).toBeUndefined();
+    expect(starts).toEqual([question?.sessionId]);
+    expect(await tracker.get(REF)).toBeUndefined();
+    expect(reported).toEqual([]);
+  });
+
+  it('is a plain outbound message without inReplyTo (the inbound message got no stamp)', async () => {
+    const { tracker, report } = recording(true);
+    const reply = await trackReplyOrUndefined(tracker, REF, undefined, report);
+    expect(reply?.isNew).toBe(true);
+    expect(reply?.session.botMessages).toBe(1);
+  });
+
+  it('yields undefined when the store is down, reporting nothing more', async () => {
+    const { tracker, report, reported, emitted } = recording(false);
+    expect(await trackReplyOrUndefined(tracker, REF, 'some-session', report)).toBeUndefined();
+    expect(emitted.map((error) => error.name)).toEqual(['StoreUnavailableError']);
+    expect(reported).toEqual([]);
   });
 });
 
