@@ -27,14 +27,13 @@ const TURN_KEY = Symbol.for('botsession.botbuilder.turn');
 interface TurnSession {
   /** The stamp handlers read: the user's message, or the first bot message of a turn without one. */
   stamp?: SessionStamp;
-  /** The latest session id seen in the turn, put on every outgoing activity. */
-  sessionId?: string;
   /**
-   * The session ended inside this turn (interrupted or closed). What the bot still sends
-   * (the apology of an `onTurnError`) is the last word of that session: stamped with its id,
-   * not counted, so that it does not open a new session the user never started.
+   * The latest session id seen in the turn: put on every outgoing activity, and the session
+   * the bot's messages answer (`inReplyTo`). Once that session ended inside the turn
+   * (interrupted, closed, a handoff), core counts nothing more and opens nothing, and what the
+   * bot still sends (the apology of an `onTurnError`) is stamped with the ended session's id.
    */
-  ended?: boolean;
+  sessionId?: string;
 }
 
 const OPTION_FIELDS = new Set(['channels']);
@@ -117,7 +116,6 @@ export class BotSessionMiddleware implements Middleware {
     for (const reason of reasons) {
       const session = await this.tolerant(this.tracker.end(ref, reason));
       if (session?.status === 'ended') {
-        turn.ended = true;
         turn.sessionId = session.id;
         return;
       }
@@ -133,9 +131,13 @@ export class BotSessionMiddleware implements Middleware {
     let handoff = false;
     // In order: a reply that follows a handoff event in the same batch belongs after it.
     for (const activity of activities) {
-      const kind = turn.ended ? 'other' : outboundKind(activity);
+      const kind = outboundKind(activity);
       if (kind === 'interaction') {
-        const stamp = await this.tolerant(this.tracker.track(ref, { direction: 'outbound' }));
+        // A turn with no session yet (a welcome, a proactive turn) opens one; otherwise core
+        // decides whether the session this turn answers is still there to count the reply.
+        const stamp = await this.tolerant(
+          this.tracker.track(ref, { direction: 'outbound', inReplyTo: turn.sessionId }),
+        );
         if (stamp !== undefined) {
           turn.stamp ??= stamp;
           turn.sessionId = stamp.sessionId;

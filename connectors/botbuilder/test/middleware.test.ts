@@ -185,6 +185,36 @@ describe('outgoing activities', () => {
     expect(ended[0]).toMatchObject({ id: reply?.channelData?.sessionId, endReason: 'handoff' });
   });
 
+  it('does not count a reply sent after the handler handed off, and opens no new session', async () => {
+    const { adapter, tracker, started, ended } = setup(async (context) => {
+      await tracker.handoff(refOf(context));
+      await context.sendActivity('An agent will take it from here.');
+    });
+    await adapter.processActivity(fixture('webchat-message'));
+
+    const [reply] = adapter.activeQueue.splice(0);
+    expect(started).toHaveLength(1);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ endReason: 'handoff', userMessages: 1, botMessages: 0 });
+    // The last word of the handed-off session: stamped with its id, but counted nowhere.
+    expect(reply?.channelData?.sessionId).toBe(ended[0]?.id);
+    expect(await tracker.get(WEB)).toBeUndefined();
+  });
+
+  it('does not count what the bot sends after its handoff event went out in the same turn', async () => {
+    const { adapter, tracker, started, ended } = setup(async (context) => {
+      await context.sendActivity(EventFactory.createHandoffInitiation(context, {}));
+      await context.sendActivity('You are now talking to an agent.');
+    });
+    await adapter.processActivity(fixture('webchat-message'));
+
+    const [, after] = adapter.activeQueue.splice(0);
+    expect(started).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ endReason: 'handoff', botMessages: 0 });
+    expect(after?.channelData?.sessionId).toBe(ended[0]?.id);
+    expect(await tracker.get(WEB)).toBeUndefined();
+  });
+
   it('keeps the session open on handoff when the channel policy says so', async () => {
     const { adapter, tracker, ended } = setup(
       async (context) => {
