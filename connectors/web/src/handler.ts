@@ -5,6 +5,7 @@ import {
   sendJson,
   toNodeHandler,
   trackOrUndefined,
+  trackReplyOrUndefined,
   unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
@@ -92,7 +93,9 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     const send = async (reply: string) => {
       if (typeof reply !== 'string') throw new TypeError(`a reply must be a string, got ${typeof reply}`);
       if (reply === '') return;
-      last = (await trackOrUndefined(tracker, ref, 'outbound', logUnexpected)) ?? last;
+      // A reply to the exchange's session: once the handler ended it (a handoff), core counts
+      // nothing and opens nothing, and the reply keeps the ended session's id.
+      last = (await trackReplyOrUndefined(tracker, ref, last?.sessionId, logUnexpected)) ?? last;
       stamped.push({ text: reply, sessionId: last?.sessionId ?? null });
     };
     const ctx: WebMessageContext = { ref, botSession: stamp, conversationId, req, send };

@@ -13,9 +13,10 @@ export interface WebMessageContext {
   /** The HTTP request that carried the message (headers, cookies of your own auth, …). */
   req: IncomingMessage;
   /**
-   * Sends a reply now (tracked outbound at once), before anything else the handler does:
-   * `await ctx.send('Connecting you…'); await tracker.handoff(ctx.ref)` keeps that reply in the
-   * session the handoff ends. Replies the handler returns are sent after these.
+   * Sends a reply now (tracked at once), before anything else the handler does:
+   * `await ctx.send('Connecting you…'); await tracker.handoff(ctx.ref)` counts that reply in the
+   * session the handoff ends. Replies the handler returns are tracked after it returns: after a
+   * handoff they are still sent, with the ended session's id, but not counted and open nothing.
    */
   send(text: string): Promise<void>;
 }

@@ -77,6 +77,28 @@ describe('web channel API', () => {
     expect(served!.starts).toHaveLength(1);
   });
 
+  it('sends but does not count a reply returned after a handoff, and opens no new session', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker, {
+      onMessage: async (_text, ctx) => {
+        await tracker.handoff(refOf(ctx));
+        return ['An agent will answer you here.', 'Thanks for waiting.'];
+      },
+    });
+    const token = await open();
+    const answer = await post('message', { token, text: 'agent please' });
+    const sessionId = answer.body.message.sessionId;
+    // Stamped with the session they answer, which the handoff ended.
+    expect(answer.body.replies).toEqual([
+      { text: 'An agent will answer you here.', sessionId },
+      { text: 'Thanks for waiting.', sessionId },
+    ]);
+    expect(answer.body.sessionId).toBe(sessionId);
+    expect(served!.ends.map((s) => [s.id, s.endReason, s.botMessages])).toEqual([[sessionId, 'handoff', 0]]);
+    expect(served!.starts).toHaveLength(1);
+    expect(await tracker.get({ channel: 'web', conversationId: answer.body.conversationId })).toBeUndefined();
+  });
+
   it('refuses a forged or tampered conversation token with 403 and tracks nothing', async () => {
     tracker = createSessionTracker();
     served = await serve(tracker);

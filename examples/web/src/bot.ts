@@ -7,7 +7,8 @@ export function shopBot(tracker: SessionTracker): WebMessageHandler {
     const said = text.toLowerCase();
     if (said.includes('hours')) return 'We are open 9:00–18:00, Monday to Saturday.';
     if (said.includes('human') || said.includes('agent')) {
-      // Sent before the handoff, so this reply belongs to the session the handoff ends.
+      // Sent before the handoff, so this reply is counted in the session the handoff ends
+      // (returned after it, it would be sent but not counted).
       await ctx.send('Connecting you to a person from our team…');
       await tracker.handoff(refOf(ctx));
       return;
