@@ -8,6 +8,7 @@ import {
   sendJson,
   toReportingNodeHandler,
   trackOrUndefined,
+  trackReplyOrUndefined,
   unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
@@ -65,7 +66,12 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
       await endInterrupted(tracker, ref, report);
       throw error;
     }
-    for (const _ of reply.replies) await trackOrUndefined(tracker, ref, 'outbound', report);
+    // Replies answer the message's session: if the handler ended it (tracker.handoff inside
+    // onMessage), core counts nothing and opens nothing. Without a stamp, plain outbound.
+    let answered = stamp?.sessionId;
+    for (const _ of reply.replies) {
+      answered = (await trackReplyOrUndefined(tracker, ref, answered, report))?.sessionId ?? answered;
+    }
     if (reply.after !== undefined) await followUp(ref, reply.after);
     sendJson(res, 200, {
       sessionId: stamp?.sessionId ?? null,
@@ -74,7 +80,7 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     });
   }
 
-  /** After the replies, so they count in the session they answer rather than opening a new one. */
+  /** After the replies, so they count in the session the follow-up ends (a handoff in the handler would not count them). */
   async function followUp(
     ref: ConversationRef,
     after: 'handoff' | 'surveySent' | 'surveyAnswered',

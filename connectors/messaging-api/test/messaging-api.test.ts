@@ -6,7 +6,7 @@ import {
   type SessionStamp,
   type SessionTracker,
 } from '@botsession/core';
-import { type ApiMessage, type MessageReply, messagingApi } from '@botsession/messaging-api';
+import { type ApiMessage, type MessageReply, messagingApi, refOf } from '@botsession/messaging-api';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
@@ -88,6 +88,24 @@ describe('POST /v1/messages', () => {
     expect(handoff.body.replies).toEqual(['A human will take over.']);
     expect(a.ended).toHaveLength(1);
     expect(a.ended[0]).toMatchObject({ endReason: 'handoff', userMessages: 2, botMessages: 1 });
+    expect(await a.tracker.get(REF)).toBeUndefined();
+  });
+
+  it('does not count replies returned after a handoff inside onMessage, and opens no new session', async () => {
+    const a = await api(async (m) => {
+      await a.tracker.handoff(refOf(m));
+      return ['A human will take over.', 'Please hold on.'];
+    });
+    const started: Session[] = [];
+    a.tracker.on('sessionStart', (s) => {
+      started.push(s);
+    });
+    const reply = await call(a.url, 'POST', '/v1/messages', message);
+    expect(reply.status).toBe(200);
+    expect(reply.body.replies).toEqual(['A human will take over.', 'Please hold on.']);
+    expect(a.ended).toHaveLength(1);
+    expect(a.ended[0]).toMatchObject({ id: reply.body.sessionId, endReason: 'handoff', botMessages: 0 });
+    expect(started.map((s) => s.id)).toEqual([reply.body.sessionId]);
     expect(await a.tracker.get(REF)).toBeUndefined();
   });
 
