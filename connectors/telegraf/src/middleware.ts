@@ -54,6 +54,8 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
       onStamp: (stamp) => {
         ctx.botSession ??= stamp;
       },
+      // Replies answer the update's session: after a handoff in the handler they count nowhere.
+      answering: () => ctx.botSession?.sessionId,
     });
     try {
       await next();

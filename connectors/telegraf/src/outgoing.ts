@@ -28,6 +28,12 @@ export interface InterceptOptions {
   ref?: ConversationRef | undefined;
   /** Called with the stamp of each counted message sent to `ref`'s chat. */
   onStamp?: ((stamp: SessionStamp) => void) | undefined;
+  /**
+   * The session a message to `ref`'s chat answers (the update's stamp), read at send time.
+   * Core does not count a reply to a session that has ended (the handler handed off) and
+   * opens none for it. Undefined: a plain outbound message, which opens a session if none is.
+   */
+  answering?: (() => string | undefined) | undefined;
 }
 
 /** Marks a wrapped instance so that installing the middleware twice never counts a message twice. */
@@ -61,14 +67,16 @@ async function countSend(
   const conversationId = String(chatId);
   const own = options.ref !== undefined && options.ref.conversationId === conversationId;
   const ref: ConversationRef = own ? options.ref! : { channel: options.channel, conversationId };
-  let stamp: SessionStamp;
+  // Only a message to the update's own chat answers the update; another chat's is proactive.
+  const inReplyTo = own ? options.answering?.() : undefined;
+  let stamp: SessionStamp | undefined;
   try {
-    stamp = await tracker.track(ref, { direction: 'outbound' });
+    stamp = await tracker.track(ref, { direction: 'outbound', inReplyTo });
   } catch {
     // The message is already sent; the tracker has emitted `error` for the store failure.
     return;
   }
-  if (own) options.onStamp?.(stamp);
+  if (own && stamp !== undefined) options.onStamp?.(stamp);
 }
 
 export interface TrackOutgoingOptions {

@@ -1,5 +1,5 @@
 import { ConfigError, createSessionTracker, type SessionStamp } from '@botsession/core';
-import { botSession, refOf } from '@botsession/telegraf';
+import { type BotSessionContext, botSession, refOf } from '@botsession/telegraf';
 import { Telegraf } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BOT_TOKEN } from './fake-bot-api.js';
@@ -85,6 +85,44 @@ describe('session ends driven from a Telegraf bot', () => {
 
     expect(h.ended).toHaveLength(1);
     expect(h.ended[0]).toMatchObject({ endReason: 'handoff', conversationId: '7', userId: '7' });
+  });
+
+  it('does not count a reply sent after a handoff in the handler, and opens no new session', async () => {
+    h = await startHarness();
+    h.bot.command('agent', async (ctx) => {
+      await h.tracker.handoff(refOf(ctx));
+      await ctx.reply('An agent will answer you here.');
+    });
+    await h.bot.handleUpdate(textMessage('/agent'));
+
+    expect(h.api.callsOf('sendMessage').map((call) => call.payload.text)).toEqual([
+      'An agent will answer you here.',
+    ]);
+    expect(h.started).toHaveLength(1);
+    expect(h.ended).toHaveLength(1);
+    expect(h.ended[0]).toMatchObject({ endReason: 'handoff', userMessages: 1, botMessages: 0 });
+    expect(await h.tracker.get(ADA_REF)).toBeUndefined();
+  });
+
+  it("does not count bot.catch's apology after the session ended interrupted", async () => {
+    h = await startHarness();
+    const bot = new Telegraf<BotSessionContext>(BOT_TOKEN, { telegram: { apiRoot: h.api.apiRoot } });
+    bot.catch(async (_error, ctx) => {
+      await ctx.reply('Sorry, something went wrong.');
+    });
+    bot.use(botSession(h.tracker));
+    bot.on('text', () => {
+      throw new Error('CRM integration failed');
+    });
+    await bot.handleUpdate(textMessage('crash'));
+
+    expect(h.api.callsOf('sendMessage').map((call) => call.payload.text)).toEqual([
+      'Sorry, something went wrong.',
+    ]);
+    expect(h.started).toHaveLength(1);
+    expect(h.ended).toHaveLength(1);
+    expect(h.ended[0]).toMatchObject({ endReason: 'interrupted', botMessages: 0 });
+    expect(await h.tracker.get(ADA_REF)).toBeUndefined();
   });
 
   it('ends a survey answered by button through refOf(ctx)', async () => {
