@@ -72,12 +72,22 @@ export function botSession(
     }
 
     stampPostMessage(client);
+    // The session the request's replies answer: the user's message's, or the one the first post
+    // of a request without a stamp (a welcome) opened.
+    let answering = context.botSession?.sessionId;
     const scope = {
       channel,
       inbound: ref,
       async trackOutbound(to: ConversationRef) {
+        // Only a post into the request's own conversation answers it; another one is proactive.
+        const own = ref !== undefined && to.conversationId === ref.conversationId;
+        const inReplyTo = own ? answering : undefined;
         try {
-          return await tracker.track(to, { direction: 'outbound' });
+          // Core decides: a reply to a session the handler ended (a handoff) counts nowhere and
+          // opens nothing; it still carries that session's id.
+          const stamp = await tracker.track(to, { direction: 'outbound', inReplyTo });
+          if (own && stamp !== undefined) answering = stamp.sessionId;
+          return stamp?.sessionId ?? inReplyTo;
         } catch (error) {
           reportUnemitted(error, logger);
           return undefined;

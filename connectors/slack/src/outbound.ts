@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { ConversationRef, SessionStamp } from '@botsession/core';
+import type { ConversationRef } from '@botsession/core';
 import type { webApi } from '@slack/bolt';
 import { conversationIdOf } from './map.js';
 
@@ -8,8 +8,12 @@ export const METADATA_EVENT_TYPE = 'botsession';
 
 /** What the request being handled knows: how to count a message the bot posts during it. */
 export interface RequestScope {
-  /** Counts one outbound message of `ref`; undefined when the store is down. */
-  trackOutbound(ref: ConversationRef): Promise<SessionStamp | undefined>;
+  /**
+   * Counts one outbound message of `ref` and resolves to the session id to stamp on it: the
+   * session it counted in, or, for a reply that core did not count because the session it
+   * answers has ended, that ended session's id. Undefined when the store is down.
+   */
+  trackOutbound(ref: ConversationRef): Promise<string | undefined>;
   /** The Slack channel id (`slack` unless configured). */
   channel: string;
   /** The conversation of the incoming request, when it has one. */
@@ -45,12 +49,12 @@ export function stampPostMessage(client: webApi.WebClient): void {
     const scope = scopes.getStore();
     const ref = scope === undefined ? undefined : outboundRef(scope, args);
     if (scope === undefined || ref === undefined) return original(args);
-    const stamp = await scope.trackOutbound(ref);
+    const sessionId = await scope.trackOutbound(ref);
     // Slack keeps one metadata object per message: a caller's own metadata wins, the message still counts.
-    if (stamp === undefined || args.metadata !== undefined) return original(args);
+    if (sessionId === undefined || args.metadata !== undefined) return original(args);
     return original({
       ...args,
-      metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { session_id: stamp.sessionId } },
+      metadata: { event_type: METADATA_EVENT_TYPE, event_payload: { session_id: sessionId } },
     } as PostMessageArgs);
   };
   chat.postMessage = stamped;

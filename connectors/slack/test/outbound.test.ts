@@ -1,4 +1,5 @@
-import type { SessionStamp } from '@botsession/core';
+import type { Session, SessionStamp } from '@botsession/core';
+import { refOf } from '@botsession/slack';
 import { describe, expect, it } from 'vitest';
 import { useHarness } from './setup.js';
 import { fixture, postEvent, postInteraction } from './support/slack.js';
@@ -77,6 +78,32 @@ describe('messages the bot posts', () => {
     const session = await tracker.get(general);
     expect(session).toMatchObject({ userMessages: 0, botMessages: 1 });
     expect(h.api.posted()[0]?.args.metadata?.event_payload).toEqual({ session_id: session?.id });
+  });
+
+  it('does not count a reply posted after a handoff in the handler, opens no session, and stamps the ended one', async () => {
+    const { app, start, tracker } = h.setup();
+    const started: Session[] = [];
+    const ended: Session[] = [];
+    tracker.on('sessionStart', (session) => {
+      started.push(session);
+    });
+    tracker.on('sessionEnd', (session) => {
+      ended.push(session);
+    });
+    app.message(async (args) => {
+      await tracker.handoff(refOf(args));
+      await args.say('An agent will answer you here.');
+    });
+    const url = await start();
+
+    await postEvent(url, fixture('message'));
+    expect(started).toHaveLength(1);
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ endReason: 'handoff', userMessages: 1, botMessages: 0 });
+    expect(await tracker.get(general)).toBeUndefined();
+    const [reply] = h.api.posted();
+    expect(reply?.args.text).toBe('An agent will answer you here.');
+    expect(reply?.args.metadata?.event_payload).toEqual({ session_id: ended[0]?.id });
   });
 
   it("keeps a caller's own metadata and still counts the message", async () => {
