@@ -34,20 +34,23 @@ export function createMetaBot(config: MetaBotConfig): MetaBot {
     const text = textOf(event);
     const session = stamp === undefined ? 'no session (store down)' : `session ${stamp.sessionId.slice(-8)}`;
     if (WANTS_A_PERSON.test(text)) {
-      await reply(event, 'Connecting you to a person…');
+      await reply(event, stamp, 'Connecting you to a person…');
       if (event.channel === 'facebook') await passThreadToInbox(config, event.userId);
       // Meta tells the app that receives the thread, not this one: end the session here.
       await tracker.handoff(refOf(event));
       return;
     }
-    await reply(event, `You said "${text}" (${session}${stamp?.isNew ? ', new' : ''}).`);
+    await reply(event, stamp, `You said "${text}" (${session}${stamp?.isNew ? ', new' : ''}).`);
   }
 
-  async function reply(event: MetaEvent, text: string): Promise<void> {
+  async function reply(event: MetaEvent, stamp: SessionStamp | undefined, text: string): Promise<void> {
     if (event.channel === 'whatsapp') {
       await sendWhatsAppText(config, event.phoneNumberId, event.userId, text);
-      // WhatsApp sends no echo of the bot's messages: count the reply here.
-      await tracker.track(refOf(event), { direction: 'outbound' }).catch(() => undefined);
+      // WhatsApp sends no echo of the bot's messages: count the reply here, as a reply to the
+      // message's session (core counts nothing if that session has ended meanwhile).
+      await tracker
+        .track(refOf(event), { direction: 'outbound', inReplyTo: stamp?.sessionId })
+        .catch(() => undefined);
       return;
     }
     // Messenger and Instagram echo it back to the webhook, which counts it.
