@@ -33,7 +33,8 @@ export class SupportBot extends ActivityHandler {
           MessageFactory.suggestedActions(['1', '2', '3', '4', '5'], 'How did we do?'),
         );
       } else if (/^[1-5]$/.test(text)) {
-        // Thank first: a bot message after the session ended would open a new one.
+        // Thank first, so the thanks counts in the session the answer ends (sent after it, it
+        // would still go out, stamped with the ended session, but not be counted).
         await context.sendActivity('Thanks for the feedback!');
         await tracker.surveyAnswered(refOf(context));
       } else if (text === 'crash') {
