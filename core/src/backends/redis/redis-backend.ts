@@ -101,7 +101,7 @@ export class RedisBackend implements Backend {
           event.type === 'end' ? event.reason : '',
           this.options.retentionMs,
         )
-        .then((reply) => this.afterApply(ref, reply, now), unavailable);
+        .then((reply) => this.afterApply(ref, reply), unavailable);
     }
     return this.commands
       .trackMessage(
@@ -115,10 +115,19 @@ export class RedisBackend implements Backend {
         this.options.retentionMs,
         event.inReplyTo ?? '',
       )
-      .then(
-        (reply) => (reply === NEEDS_ID ? this.send(input, input.newId()) : this.afterApply(ref, reply, now)),
-        unavailable,
-      );
+      .then((reply) => (reply === NEEDS_ID ? this.start(input) : this.afterApply(ref, reply)), unavailable);
+  }
+
+  /**
+   * A message that opens a session: its expiry job is added first, then the session. A
+   * process that dies in between leaves a job that finds no such session and does nothing;
+   * the other order could leave a session that no job ever ends. A racing process that
+   * opened the session first makes this job such a harmless leftover too.
+   */
+  private start(input: ApplyInput): Promise<ApplyOutput> {
+    const id = input.newId();
+    const scheduled = this.expiry.schedule(id, jobData(input.ref), input.policy.inactivityTimeoutMs);
+    return withTimeout(scheduled, this.options.commandTimeoutMs).then(() => this.send(input, id));
   }
 
   async get(ref: ConversationRef, now: number): Promise<Session | undefined> {
@@ -136,18 +145,10 @@ export class RedisBackend implements Backend {
   }
 
   /** Synchronous for an ongoing session (the hot path); a promise only when a job must move. */
-  private afterApply(ref: ConversationRef, reply: string, now: number): ApplyOutput | Promise<ApplyOutput> {
+  private afterApply(ref: ConversationRef, reply: string): ApplyOutput | Promise<ApplyOutput> {
     const { code, session } = decodeReply(ref.channel, ref.conversationId, reply);
-    if (code === CODE_STARTED) {
-      // The session's one job; awaited, so a process that dies after track() resolved
-      // leaves a job behind for another process to end the session with.
-      const scheduled = this.expiry.schedule(session!.id, jobData(ref), session!.expiresAt - now);
-      return withTimeout(scheduled, this.options.commandTimeoutMs).then(() => ({
-        session,
-        isNew: true,
-        started: session,
-      }));
-    }
+    // Its expiry job was added before the session (see start).
+    if (code === CODE_STARTED) return { session, isNew: true, started: session };
     if (code === CODE_ENDED) {
       // Ended on the spot; its job delivers sessionEnd, now rather than at the deadline.
       return this.expiry
