@@ -30,9 +30,9 @@ async function bots(count: number, env: Record<string, string>): Promise<BotProc
 const web = (conversationId: string) => ({ channel: 'web', conversationId, userId: `u-${conversationId}` });
 
 describe('several processes on one Redis', () => {
-  it('gives 50 racing first messages from 5 processes one session id', async () => {
+  it('gives 50 racing first messages from 5 processes one session id, which ends once', async () => {
     const prefix = `race-${randomUUID()}`;
-    const processes = await bots(5, { PREFIX: prefix });
+    const processes = await bots(5, { PREFIX: prefix, WEB_TIMEOUT_MS: '1500' });
     const ref = web('race');
     const stamps = await Promise.all(
       Array.from({ length: 50 }, (_, i) => processes[i % processes.length]!.track(ref)),
@@ -42,6 +42,12 @@ describe('several processes on one Redis', () => {
     expect(stamps.map((s) => s.session.userMessages).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
+    // The losers of the race each left an expiry job for a session that never opened:
+    // those jobs must find nothing to end.
+    const ended = () => processes.flatMap((p) => p.idsOf('end'));
+    await eventually(() => expect(ended()).toEqual([stamps[0]!.sessionId]));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(ended()).toEqual([stamps[0]!.sessionId]);
   });
 
   it('ends every session once, from another process, after kill -9 of the one that started them', async () => {
