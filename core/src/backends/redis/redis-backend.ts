@@ -177,8 +177,9 @@ export class RedisBackend implements Backend {
     if (what === 'wait') return { wait: Number(value) - now };
     if (what === 'end') {
       await host.deliverEnd(decodeSnapshot(data.c, data.v, String(value)));
-      // Delivered: forget it. Until this runs, a redelivered job delivers it again.
-      await this.redis.hdel(this.endedKey(ref), sessionId);
+      // Delivered: forget it. Until this succeeds a redelivered job would deliver it again,
+      // so ride out a short blip of Redis rather than fail the job at once.
+      await retry(() => this.redis.hdel(this.endedKey(ref), sessionId), 10, 300);
     }
     return 'done';
   }
@@ -204,6 +205,17 @@ export class RedisBackend implements Backend {
 
   private endedKey(ref: ConversationRef): string {
     return `${this.sessionKey(ref)}:ended`;
+  }
+}
+
+async function retry<T>(attempt: () => Promise<T>, times: number, pauseMs: number): Promise<T> {
+  for (let left = times - 1; ; left--) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (left === 0) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 }
 
