@@ -1,5 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { ConfigError, createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import {
   type HelpAnswer,
@@ -10,13 +9,14 @@ import {
   refOf,
 } from '@botsession/help';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type LocalServer, listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 
 const TAB = 'tab_0123456789abcdefXYZ';
 const OPEN = { type: 'open', article: 'reset-password', via: 'click' } as const;
 const SEARCH = { type: 'search' } as const;
 
-let server: Server | undefined;
+let server: LocalServer | undefined;
 
 /** An answer of the events API, or of a refusal. */
 function json(res: Response): Promise<HelpAnswer & { error?: string; field?: string }> {
@@ -25,8 +25,7 @@ function json(res: Response): Promise<HelpAnswer & { error?: string; field?: str
 let tracker: SessionTracker | undefined;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await server?.close();
   await tracker?.close();
   server = undefined;
   tracker = undefined;
@@ -46,14 +45,13 @@ async function serve(
   tracker.on('error', (e) => void errors.push(e));
   const help = helpCenter({ ...options, tracker });
   const unhandled: unknown[] = [];
-  server = createServer(
+  server = await listenLocal(
     listener?.(help) ??
       ((req, res) => {
         help(req, res).catch((error) => unhandled.push(error));
       }),
   );
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url } = server;
   const post = (body: unknown, path = '/botsession/events', type = 'application/json') =>
     fetch(url + path, {
       method: 'POST',
@@ -83,7 +81,7 @@ describe('helpCenter: the tracker script', () => {
       void help(req, res, () => res.writeHead(200).end('the site'));
     });
     expect(await (await fetch(`${url}/articles/x`)).text()).toBe('the site');
-    await new Promise((done) => server!.close(done));
+    await server!.close();
     server = undefined;
     const plain = await serve();
     expect((await fetch(`${plain.url}/articles/x`)).status).toBe(404);
@@ -159,7 +157,7 @@ describe('helpCenter: the events API', () => {
     const { post, starts } = await serve({ userIdOf: (req) => req.headers['x-user'] as string | undefined });
     await post({ tabId: TAB, events: [OPEN] });
     expect(starts[0]?.userId).toBeUndefined();
-    await fetch(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/botsession/events`, {
+    await fetch(`${server!.url}/botsession/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-user': 'u-7' },
       body: JSON.stringify({ tabId: `${TAB}u`, events: [OPEN] }),

@@ -1,21 +1,6 @@
-/** A local server around the API on 127.0.0.1:0, and a small client that speaks to it. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+/** A small client that speaks to the API (served with test/support/local-server.ts). */
 
 export const KEY = 'test-key-0123456789abcdef';
-
-const servers: Server[] = [];
-
-export async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-export async function closeServers(): Promise<void> {
-  await Promise.all(servers.splice(0).map((s) => new Promise<void>((done) => s.close(() => done()))));
-}
 
 export interface Reply {
   status: number;

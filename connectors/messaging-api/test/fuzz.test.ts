@@ -2,17 +2,18 @@ import { createSessionTracker, type SessionTracker } from '@botsession/core';
 import { messagingApi } from '@botsession/messaging-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, closeServers, KEY, serve } from './client.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { call, KEY } from './client.js';
 
 let tracker: SessionTracker;
 let url: string;
 beforeAll(async () => {
   tracker = createSessionTracker();
   tracker.on('error', () => {});
-  url = await serve(messagingApi({ tracker, apiKeys: [KEY], onMessage: ({ text }) => text }));
+  ({ url } = await listenLocal(messagingApi({ tracker, apiKeys: [KEY], onMessage: ({ text }) => text })));
 });
 afterAll(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker.close();
 });
 

@@ -9,15 +9,16 @@ import {
 import { type ApiMessage, type MessageReply, messagingApi, refOf } from '@botsession/messaging-api';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { call, closeServers, KEY, serve } from './client.js';
+import { call, KEY } from './client.js';
 import message from './fixtures/message.json' with { type: 'json' };
 
 const REF = { channel: 'messaging-api', conversationId: 'order-4711' };
 
 let tracker: SessionTracker | undefined;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
   tracker = undefined;
 });
@@ -51,7 +52,7 @@ async function api(
     },
     onError: (e) => errors.push(e),
   });
-  return { url: await serve(handler), tracker, received, ended, errors };
+  return { url: (await listenLocal(handler)).url, tracker, received, ended, errors };
 }
 
 describe('POST /v1/messages', () => {
@@ -282,7 +283,7 @@ describe('authentication and routing', () => {
 
   it('answers 413 to a body over the limit', async () => {
     tracker = createSessionTracker();
-    const url = await serve(
+    const { url } = await listenLocal(
       messagingApi({ tracker, apiKeys: [KEY], onMessage: () => 'x', bodyLimitBytes: 64 }),
     );
     const reply = await call(url, 'POST', '/v1/messages', { ...message, text: 'x'.repeat(100) });
@@ -318,7 +319,7 @@ describe('Express', () => {
       seen.push(error);
       res.status(502).json({ error: 'bot failed' });
     });
-    const url = await serve(app);
+    const { url } = await listenLocal(app);
     const ok = await call(`${url}/chat`, 'POST', '/v1/messages', message);
     expect(ok.body.replies).toEqual(['echo: Where is my parcel?']);
     const failed = await call(`${url}/chat`, 'POST', '/v1/messages', { ...message, text: 'fail' });

@@ -2,23 +2,25 @@ import { createSessionTracker, type SessionTracker } from '@botsession/core';
 import { messagingApi } from '@botsession/messaging-api';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterEach, expect, it } from 'vitest';
-import { call, closeServers, KEY, serve } from './client.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { call, KEY } from './client.js';
 
 let tracker: SessionTracker | undefined;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
 async function start(): Promise<string> {
   tracker = createSessionTracker();
-  return serve(
+  const { url } = await listenLocal(
     messagingApi({
       tracker,
       apiKeys: [KEY],
       onMessage: ({ text }) => (text === 'agent' ? { replies: ['bye'], after: 'handoff' } : `echo: ${text}`),
     }),
   );
+  return url;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: an OpenAPI document is untyped JSON

@@ -7,14 +7,15 @@ import {
 } from '@botsession/core';
 import { type MetaEvent, type MetaWebhookOptions, metaWebhook } from '@botsession/meta';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { APP_SECRET, closeServers, fixture, postSigned, serve, VERIFY_TOKEN } from './harness.js';
+import { APP_SECRET, fixture, postSigned, VERIFY_TOKEN } from './harness.js';
 
 const FACEBOOK = { channel: 'facebook', conversationId: '106589192215347:6024661307592331' };
 const trackers: Array<{ close(): Promise<void> }> = [];
 
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await Promise.all(trackers.splice(0).map((tracker) => tracker.close()));
 });
 
@@ -29,7 +30,7 @@ describe("when the bot's onMessage throws", () => {
     const failures: Array<{ error: unknown; event: MetaEvent }> = [];
     const stamps: Array<SessionStamp | undefined> = [];
     let fail = true;
-    const url = await serve(
+    const { url } = await listenLocal(
       metaWebhook({
         tracker,
         appSecret: APP_SECRET,
@@ -59,7 +60,7 @@ describe("when the bot's onMessage throws", () => {
   it('keeps the session when the policy says interruption does not end it', async () => {
     const tracker = createSessionTracker({ channels: { facebook: { endOn: { interruption: false } } } });
     trackers.push(tracker);
-    const url = await serve(
+    const { url } = await listenLocal(
       metaWebhook({
         tracker,
         appSecret: APP_SECRET,
@@ -77,7 +78,7 @@ describe("when the bot's onMessage throws", () => {
   it('still answers 200 when onError itself throws', async () => {
     const tracker = createSessionTracker();
     trackers.push(tracker);
-    const url = await serve(
+    const { url } = await listenLocal(
       metaWebhook({
         tracker,
         appSecret: APP_SECRET,
@@ -101,7 +102,7 @@ describe('when the session store is down', () => {
     const errors: Error[] = [];
     tracker.on('error', (error) => errors.push(error));
     const seen: Array<{ kind: string; stamp: SessionStamp | undefined }> = [];
-    const url = await serve(
+    const { url } = await listenLocal(
       metaWebhook({
         tracker,
         appSecret: APP_SECRET,

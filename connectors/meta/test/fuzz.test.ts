@@ -2,20 +2,21 @@ import { createSessionTracker, type SessionTracker } from '@botsession/core';
 import { metaWebhook } from '@botsession/meta';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_SECRET, closeServers, postSigned, serve, VERIFY_TOKEN } from './harness.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { APP_SECRET, postSigned, VERIFY_TOKEN } from './harness.js';
 
 let tracker: SessionTracker;
 let url: string;
 
 beforeAll(async () => {
   tracker = createSessionTracker();
-  url = await serve(
+  ({ url } = await listenLocal(
     metaWebhook({ tracker, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN, onMessage: () => {} }),
-  );
+  ));
 });
 
 afterAll(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker.close();
 });
 

@@ -1,28 +1,12 @@
 /**
- * Test plumbing: the real handler behind a real HTTP server on 127.0.0.1:0, Meta-signed
- * POSTs, and the fixtures (copied in shape from Meta's webhook documentation).
+ * Test plumbing: Meta-signed POSTs and the fixtures (copied in shape from Meta's webhook
+ * documentation). The handler under test is served with test/support/local-server.ts.
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 export const APP_SECRET = 'test-app-secret';
 export const VERIFY_TOKEN = 'test-verify-token';
-
-const servers: Server[] = [];
-
-export async function serve(handler: RequestListener): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-export async function closeServers(): Promise<void> {
-  const open = servers.splice(0);
-  await Promise.all(open.map((server) => new Promise<void>((done) => server.close(() => done()))));
-}
 
 export function signatureOf(body: string | Buffer, secret = APP_SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

@@ -1,7 +1,8 @@
 import { createSessionTracker, type Session, type SessionStamp, type SessionTracker } from '@botsession/core';
 import { type MetaEvent, metaWebhook, refOf } from '@botsession/meta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_SECRET, closeServers, fixture, postSigned, serve, VERIFY_TOKEN } from './harness.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { APP_SECRET, fixture, postSigned, VERIFY_TOKEN } from './harness.js';
 
 const FACEBOOK = {
   channel: 'facebook',
@@ -19,7 +20,7 @@ let calls: Array<{ event: MetaEvent; stamp: SessionStamp | undefined }>;
 let ended: Session[];
 
 async function start(options: { appId?: string } = {}): Promise<string> {
-  return serve(
+  const { url } = await listenLocal(
     metaWebhook({
       tracker,
       appSecret: APP_SECRET,
@@ -30,6 +31,7 @@ async function start(options: { appId?: string } = {}): Promise<string> {
       ...options,
     }),
   );
+  return url;
 }
 
 beforeEach(() => {
@@ -42,7 +44,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker.close();
 });
 

@@ -1,7 +1,8 @@
 import { createSessionTracker, type SessionStamp, type SessionTracker } from '@botsession/core';
 import { type MetaEvent, metaWebhook, refOf } from '@botsession/meta';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APP_SECRET, closeServers, fixture, postSigned, serve, VERIFY_TOKEN } from './harness.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { APP_SECRET, fixture, postSigned, VERIFY_TOKEN } from './harness.js';
 
 const WHATSAPP = {
   channel: 'whatsapp',
@@ -16,7 +17,7 @@ let url: string;
 beforeEach(async () => {
   tracker = createSessionTracker();
   calls = [];
-  url = await serve(
+  ({ url } = await listenLocal(
     metaWebhook({
       tracker,
       appSecret: APP_SECRET,
@@ -25,11 +26,11 @@ beforeEach(async () => {
         calls.push({ event, stamp });
       },
     }),
-  );
+  ));
 });
 
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker.close();
 });
 

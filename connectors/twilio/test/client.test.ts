@@ -5,15 +5,16 @@ import { refOf, trackedClient, trackOutbound } from '@botsession/twilio';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { closeServers, fixture, listen, postSigned } from './harness.js';
+import { fixture, postSigned } from './harness.js';
 
 const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const API_TOKEN = 'f'.repeat(32);
 
 let tracker: SessionTracker;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -45,7 +46,7 @@ async function fakeMessagesApi() {
   const created = JSON.parse(
     readFileSync(new URL('./fixtures/twilio/message-created.json', import.meta.url), 'utf8'),
   ) as Record<string, unknown>;
-  const { url } = await listen(async (req: IncomingMessage, res: ServerResponse) => {
+  const { url } = await listenLocal(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
@@ -204,7 +205,7 @@ describe('trackOutbound', () => {
       await tracked.messages.create({ from: message.To!, to: message.From!, body: 'a follow-up' });
       res.type('text/xml').send('<Response><Message>right away</Message></Response>');
     });
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     const sig = twilio.getExpectedTwilioSignature('a'.repeat(32), `${url}/sms`, fixture('inbound-sms'));
     await postSigned(`${url}/sms`, fixture('inbound-sms'), { signature: sig });
     expect(await tracker.get(refOf(fixture('inbound-sms')))).toMatchObject({

@@ -2,12 +2,13 @@ import { createSessionTracker, type SessionStamp, type SessionTracker } from '@b
 import { botSession, refOf } from '@botsession/twilio';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { AUTH_TOKEN, closeServers, fixture, listen, nextSession, postSigned, sign } from './harness.js';
+import { AUTH_TOKEN, fixture, nextSession, postSigned, sign } from './harness.js';
 
 let tracker: SessionTracker;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -23,7 +24,7 @@ async function recordingApp(options: { bodyLimitBytes?: number } = {}) {
     calls.push(req.botSession);
     res.type('text/xml').send('<Response><Message>ok</Message></Response>');
   });
-  const { url } = await listen(app);
+  const { url } = await listenLocal(app);
   return { url: `${url}/sms`, calls, starts };
 }
 
@@ -91,7 +92,7 @@ describe('refusals: nothing is tracked', () => {
     tracker = createSessionTracker();
     const app = express();
     app.use('/sms', botSession(tracker, { authToken: AUTH_TOKEN }));
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     const reply = await fetch(`${url}/sms?From=%2B1`, { method: 'GET' });
     expect(reply.status).toBe(405);
   });
@@ -120,7 +121,7 @@ describe('failures', () => {
       if (req.twilioMessage?.Body === 'boom') throw new Error('the CRM integration failed');
       res.type('text/xml').send('<Response/>');
     });
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     const ended = nextSession(tracker, 'sessionEnd');
 
     const reply = await postSigned(`${url}/sms`, { ...fixture('inbound-sms'), Body: 'boom' });
@@ -144,7 +145,7 @@ describe('failures', () => {
       void tracker.end(refOf(req.twilioMessage!), 'interrupted');
       res.type('text/xml').send('<Response/>');
     });
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     const ended = nextSession(tracker, 'sessionEnd');
     const reply = await postSigned(`${url}/sms`, fixture('inbound-sms'));
     expect(reply.status).toBe(200);
@@ -163,7 +164,7 @@ describe('failures', () => {
           throw new Error('no tenant in the path');
         },
       });
-      const { url } = await listen((req, res) =>
+      const { url } = await listenLocal((req, res) =>
         middleware(req, res, () => {
           called = true;
           res.end();

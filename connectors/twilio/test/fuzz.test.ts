@@ -3,7 +3,8 @@ import { botSession } from '@botsession/twilio';
 import express from 'express';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeServers, listen, sign } from './harness.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { sign } from './harness.js';
 
 let tracker: SessionTracker;
 let url: string;
@@ -18,11 +19,11 @@ beforeAll(async () => {
       res.type('text/xml').send('<Response><Message>ok</Message></Response>');
     },
   );
-  url = `${(await listen(app)).url}/sms`;
+  url = `${(await listenLocal(app)).url}/sms`;
 });
 
 afterAll(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker.close();
 });
 

@@ -1,7 +1,5 @@
-/** Shared pieces of the Twilio tests: fixtures, real signatures, a local server, signed posts. */
+/** Shared pieces of the Twilio tests: fixtures, real signatures, signed posts. */
 import { readFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Session, SessionTracker } from '@botsession/core';
 import twilio from 'twilio';
 
@@ -21,34 +19,6 @@ export function fixture(
 /** The signature Twilio would send for these parameters posted to `url`. */
 export function sign(url: string, params: Record<string, string | string[]>): string {
   return twilio.getExpectedTwilioSignature(AUTH_TOKEN, url, params);
-}
-
-export interface Listening {
-  url: string;
-  server: Server;
-}
-
-const servers: Server[] = [];
-
-/** Serves a Node handler or an Express app on 127.0.0.1, on a free port. */
-export async function listen(handler: RequestListener): Promise<Listening> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-export async function closeServers(): Promise<void> {
-  const open = servers.splice(0);
-  await Promise.all(
-    open.map(
-      (server) =>
-        new Promise<void>((done) => {
-          server.closeAllConnections();
-          server.close(() => done());
-        }),
-    ),
-  );
 }
 
 export interface PostOptions {

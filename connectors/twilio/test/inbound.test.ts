@@ -3,11 +3,12 @@ import { botSession, refOf, type TwilioMessage } from '@botsession/twilio';
 import express from 'express';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_TOKEN, closeServers, fixture, listen, nextSession, postSigned } from './harness.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { AUTH_TOKEN, fixture, nextSession, postSigned } from './harness.js';
 
 let tracker: SessionTracker;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -27,7 +28,7 @@ async function expressBot(options: { replies?: number; url?: string } = {}) {
     for (let reply = 0; reply < (options.replies ?? 1); reply++) twiml.message(`reply ${reply + 1}`);
     res.type('text/xml').send(twiml.toString());
   });
-  const { url } = await listen(app);
+  const { url } = await listenLocal(app);
   return { url: `${url}/sms`, seen };
 }
 
@@ -117,7 +118,7 @@ describe('inbound messages (Express)', () => {
       res.write('age>one</Message><Message><Body>two</Body>');
       res.end(Buffer.from('<Media>https://example.com/a.png</Media></Message></Response>'));
     });
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     await postSigned(`${url}/sms`, fixture('inbound-sms'));
     expect(await tracker.get(refOf(fixture('inbound-sms')))).toMatchObject({ botMessages: 2 });
   });
@@ -134,7 +135,7 @@ describe('inbound messages (Express)', () => {
       await tracker.handoff(refOf(req.twilioMessage!));
       res.type('text/xml').send('<Response><Message>An agent will answer you here.</Message></Response>');
     });
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     const reply = await postSigned(`${url}/sms`, fixture('inbound-sms'));
     expect(reply.text).toContain('An agent will answer you here.');
     expect(await ended).toMatchObject({ endReason: 'handoff', userMessages: 1, botMessages: 0 });
@@ -166,7 +167,7 @@ describe('inbound messages (Express)', () => {
       seen.push(req.botSession);
       res.type('text/xml').send('<Response/>');
     });
-    const { url } = await listen(app);
+    const { url } = await listenLocal(app);
     expect((await postSigned(`${url}/sms`, fixture('inbound-sms'))).status).toBe(200);
     expect((await postSigned(`${url}/sms`, fixture('inbound-sms'), { signature: 'bad' })).status).toBe(403);
     expect(seen).toHaveLength(1);

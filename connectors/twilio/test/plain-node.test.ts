@@ -3,11 +3,12 @@ import { createSessionTracker, type SessionStamp, type SessionTracker } from '@b
 import { botSession, type TwilioRequest } from '@botsession/twilio';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AUTH_TOKEN, closeServers, fixture, listen, nextSession, postSigned } from './harness.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { AUTH_TOKEN, fixture, nextSession, postSigned } from './harness.js';
 
 let tracker: SessionTracker;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -19,7 +20,7 @@ async function plainServer(bot: Bot, onHandlerError?: (error: unknown) => void) 
     authToken: AUTH_TOKEN,
     ...(onHandlerError ? { onHandlerError } : {}),
   });
-  const { url } = await listen((req: IncomingMessage, res: ServerResponse) =>
+  const { url } = await listenLocal((req: IncomingMessage, res: ServerResponse) =>
     middleware(req, res, () => bot(req as TwilioRequest, res)),
   );
   return `${url}/twilio/sms?tenant=7`;

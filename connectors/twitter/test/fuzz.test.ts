@@ -2,17 +2,18 @@ import { createSessionTracker, type SessionTracker } from '@botsession/core';
 import { twitterWebhook } from '@botsession/twitter';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeServers, deliver, fixture, SECRET, serve } from './serve.js';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { deliver, fixture, SECRET } from './serve.js';
 
 let tracker: SessionTracker;
 let url: string;
 beforeAll(async () => {
   tracker = createSessionTracker();
   tracker.on('error', () => {});
-  url = await serve(twitterWebhook({ tracker, consumerSecret: SECRET, onMessage: () => {} }));
+  ({ url } = await listenLocal(twitterWebhook({ tracker, consumerSecret: SECRET, onMessage: () => {} })));
 });
 afterAll(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker.close();
 });
 

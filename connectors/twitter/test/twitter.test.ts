@@ -10,8 +10,9 @@ import {
 import { refOf, type TwitterDirectMessage, twitterWebhook } from '@botsession/twitter';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { closeServers, deliver, fixture, SECRET, serve, xSignature } from './serve.js';
+import { deliver, fixture, SECRET, xSignature } from './serve.js';
 
 const ACCOUNT = '4337869213';
 const USER = '3001969357';
@@ -19,7 +20,7 @@ const REF = { channel: 'twitter', conversationId: `${ACCOUNT}:${USER}`, userId: 
 
 let tracker: SessionTracker | undefined;
 afterEach(async () => {
-  await closeServers();
+  await closeAllLocalServers();
   await tracker?.close();
   tracker = undefined;
 });
@@ -58,7 +59,7 @@ async function bot(
     },
     onError: (e) => errors.push(e),
   });
-  return { url: await serve(handler), tracker, received, started, ended, errors };
+  return { url: (await listenLocal(handler)).url, tracker, received, started, ended, errors };
 }
 
 describe('the challenge-response check (GET ?crc_token=)', () => {
@@ -201,7 +202,7 @@ describe('signatures are checked before anything else', () => {
 
   it('answers 413 to a body over the limit', async () => {
     tracker = createSessionTracker();
-    const url = await serve(
+    const { url } = await listenLocal(
       twitterWebhook({ tracker, consumerSecret: SECRET, onMessage: () => {}, bodyLimitBytes: 100 }),
     );
     const reply = await deliver(url, fixture('direct-message'));
@@ -318,7 +319,7 @@ describe('Express', () => {
       seen.push(error);
       next(error);
     });
-    const url = await serve(app);
+    const { url } = await listenLocal(app);
     const reply = await deliver(`${url}/webhooks/twitter`, fixture('direct-message'));
     expect(reply.status).toBe(200);
     expect(seen).toEqual([boom]);

@@ -1,6 +1,7 @@
 import { ConfigError, createSessionTracker, type SessionTracker } from '@botsession/core';
 import { refOf, webChannel } from '@botsession/web';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenLocal } from '../../../test/support/local-server.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { SECRET, type Served, serve } from './serve.js';
 
@@ -215,17 +216,15 @@ describe('web channel API', () => {
         throw new Error('boom');
       },
     });
-    const { createServer } = await import('node:http');
     const seen: unknown[] = [];
-    const server = createServer((req, res) =>
+    const local = await listenLocal((req, res) =>
       chat(req, res, (error) => {
         seen.push(error);
         res.writeHead(error ? 502 : 404).end();
       }),
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    served = { url, server, ends: [], starts: [], close: async () => void server.close() };
+    const { url } = local;
+    served = { ...local, ends: [], starts: [] };
     const { token } = (await (await fetch(`${url}/open`, { method: 'POST' })).json()) as { token: string };
     const res = await fetch(`${url}/message`, {
       method: 'POST',

@@ -1,8 +1,7 @@
 /** A real HTTP server on 127.0.0.1:0 with the web channel mounted and a host page for the widget. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Session, SessionTracker } from '@botsession/core';
 import { type WebChannelOptions, webChannel } from '@botsession/web';
+import { type LocalServer, listenLocal } from '../../../test/support/local-server.js';
 
 export const SECRET = 'test-secret-test-secret-test-secret!';
 
@@ -12,12 +11,9 @@ export const PAGE = `<!doctype html>
 <body><h1>Acme shoes</h1><p>Questions? Ask in the chat.</p>
 <script src="/botsession/widget.js" defer></script></body></html>`;
 
-export interface Served {
-  url: string;
-  server: Server;
+export interface Served extends LocalServer {
   ends: Session[];
   starts: Session[];
-  close(): Promise<void>;
 }
 
 export async function serve(
@@ -40,23 +36,11 @@ export async function serve(
     ...options,
   });
   // The host page at /, everything else straight to the channel (standalone, without `next`).
-  const server = createServer((req, res) => {
+  const local = await listenLocal((req, res) => {
     if (req.url === '/') res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(PAGE);
     else chat(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    ends,
-    starts,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return { ...local, ends, starts };
 }
 
 /** Polls until `check` returns a value (real timers: the tracker's own deadline fires). */

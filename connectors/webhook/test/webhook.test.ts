@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, request } from 'node:http';
 import {
   hmac,
   parseFormBody,
@@ -13,18 +12,9 @@ import {
 import express from 'express';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 
-let server: Server | undefined;
-afterEach(async () => {
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  server = undefined;
-});
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  server = createServer(handler);
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+afterEach(closeAllLocalServers);
 
 async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
   const response = await fetch(url, { method: 'POST', body, headers });
@@ -39,20 +29,20 @@ const echoRaw = (limit?: number) =>
 
 describe('readRawBody', () => {
   it('returns the exact bytes of the stream', async () => {
-    const url = await serve(echoRaw());
+    const { url } = await listenLocal(echoRaw());
     const bytes = Buffer.from([0, 1, 2, 255, 0x7b]);
     expect((await post(url, bytes)).text).toBe('5:000102ff7b');
   });
 
   it('answers 413 when the declared length is over the limit', async () => {
-    const url = await serve(echoRaw(8));
+    const { url } = await listenLocal(echoRaw(8));
     const reply = await post(url, 'x'.repeat(9));
     expect(reply.status).toBe(413);
     expect(JSON.parse(reply.text)).toEqual({ error: 'request body is larger than 8 bytes' });
   });
 
   it('answers 413 when a chunked body grows over the limit', async () => {
-    const url = await serve(echoRaw(8));
+    const { url } = await listenLocal(echoRaw(8));
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(url, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
         res.resume();
@@ -75,7 +65,7 @@ describe('readRawBody', () => {
       }),
     );
     app.post('/', echoRaw());
-    const url = await serve(app);
+    const { url } = await listenLocal(app);
     const reply = await post(url, '{"a": 1}', { 'content-type': 'application/json' });
     expect(reply.text).toBe(`8:${Buffer.from('{"a": 1}').toString('hex')}`);
   });
@@ -84,7 +74,7 @@ describe('readRawBody', () => {
     const app = express();
     app.use(express.raw({ type: '*/*' }));
     app.post('/', echoRaw());
-    const url = await serve(app);
+    const { url } = await listenLocal(app);
     expect((await post(url, 'abc', { 'content-type': 'text/plain' })).text).toBe('3:616263');
   });
 
@@ -92,7 +82,7 @@ describe('readRawBody', () => {
     const app = express();
     app.use(express.json());
     app.post('/', echoRaw());
-    const url = await serve(app);
+    const { url } = await listenLocal(app);
     const reply = await post(url, '{"a":1}', { 'content-type': 'application/json' });
     expect(reply.status).toBe(400);
     expect(reply.text).toContain('raw bytes');
@@ -154,10 +144,9 @@ describe('toNodeHandler', () => {
     app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       res.status(502).send(`next got ${error.message}`);
     });
-    const url = await serve(app);
+    const { url } = await listenLocal(app);
     expect(await post(url, 'x')).toEqual({ status: 502, text: 'next got boom' });
-    await new Promise<void>((done) => server!.close(() => done()));
-    const bare = await serve(failing);
+    const { url: bare } = await listenLocal(failing);
     expect((await post(bare, 'x')).status).toBe(500);
   });
 });
@@ -196,7 +185,7 @@ describe('toReportingNodeHandler', () => {
     const told: unknown[] = [];
     const logged: unknown[] = [];
     const chained: unknown[] = [];
-    const url = await serve(
+    const { url } = await listenLocal(
       inExpress(
         failing(
           (error) => told.push(error),
@@ -214,7 +203,7 @@ describe('toReportingNodeHandler', () => {
   it("without onError, passes it to Express's next; in plain Node, logs it", async () => {
     const logged: unknown[] = [];
     const chained: unknown[] = [];
-    const url = await serve(
+    const { url } = await listenLocal(
       inExpress(
         failing(undefined, (error) => logged.push(error)),
         chained,
@@ -222,8 +211,7 @@ describe('toReportingNodeHandler', () => {
     );
     expect((await post(url, 'x')).status).toBe(200);
     expect(chained).toEqual([boom]);
-    await new Promise<void>((done) => server!.close(() => done()));
-    const bare = await serve(failing(undefined, (error) => logged.push(error)));
+    const { url: bare } = await listenLocal(failing(undefined, (error) => logged.push(error)));
     expect((await post(bare, 'x')).status).toBe(200);
     expect(logged).toEqual([boom]);
   });
@@ -237,12 +225,11 @@ describe('toReportingNodeHandler', () => {
       (error) => told.push(error),
       () => {},
     );
-    const url = await serve(silent);
+    const { url } = await listenLocal(silent);
     expect(await post(url, 'x')).toEqual({ status: 500, text: '{"error":"internal error"}' });
     expect(told).toEqual([boom]);
-    await new Promise<void>((done) => server!.close(() => done()));
     const refused: unknown[] = [];
-    const url2 = await serve(refusing((error) => refused.push(error)));
+    const { url: url2 } = await listenLocal(refusing((error) => refused.push(error)));
     expect(await post(url2, 'x')).toEqual({ status: 401, text: '{"error":"signature is missing"}' });
     expect(refused).toEqual([]);
   });
