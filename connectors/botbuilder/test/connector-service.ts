@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Activity } from 'botbuilder';
+import { listenLocal } from '../../../test/support/local-server.js';
 
 /** One activity the bot posted to the Bot Connector service. */
 export interface PostedActivity {
@@ -21,7 +20,7 @@ export interface ConnectorService {
 
 export async function startConnectorService(): Promise<ConnectorService> {
   const posted: PostedActivity[] = [];
-  const server: Server = createServer((req, res) => {
+  const { url, close } = await listenLocal((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -31,15 +30,5 @@ export async function startConnectorService(): Promise<ConnectorService> {
       res.end(JSON.stringify({ id: `reply-${posted.length}` }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    posted,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return { url: `${url}/`, posted, close };
 }

@@ -3,8 +3,8 @@
  * reaches through `telegram.apiRoot`. It answers like the Bot API (`{ ok, result }`) and records
  * every call, so a test sees exactly what the bot sent.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { listenLocal } from '../../../test/support/local-server.js';
 
 export interface ApiCall {
   method: string;
@@ -38,7 +38,7 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
   const failing = new Set<string>();
   let nextMessageId = 1000;
 
-  const server: Server = createServer(async (req, res) => {
+  const { url, close } = await listenLocal(async (req, res) => {
     const method = req.url?.split('/').pop() ?? '';
     const payload = await readJson(req);
     calls.push({ method, payload });
@@ -51,19 +51,13 @@ export async function startFakeBotApi(): Promise<FakeBotApi> {
     }
     res.end(JSON.stringify({ ok: true, result: resultOf(method, payload, () => nextMessageId++) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
 
   return {
-    apiRoot: `http://127.0.0.1:${port}`,
+    apiRoot: url,
     calls,
     failing,
     callsOf: (method) => calls.filter((call) => call.method === method),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close,
   };
 }
 

@@ -3,9 +3,8 @@
  * checks `X-Telegram-Bot-Api-Secret-Token` before any middleware runs, so a forged update never
  * reaches the tracker. https://core.telegram.org/bots/api#setwebhook (secret_token)
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalServer, listenLocal } from '../../../test/support/local-server.js';
 import { textMessage } from './fixtures/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
@@ -14,19 +13,17 @@ const PATH = '/telegram/webhook';
 
 describe('webhook updates', () => {
   let h: Harness;
-  let server: Server;
+  let server: LocalServer;
   let url: string;
 
   beforeEach(async () => {
     h = await startHarness();
     h.bot.on('text', (ctx) => ctx.reply(`session ${ctx.botSession?.sessionId}`));
-    server = createServer(h.bot.webhookCallback(PATH, { secretToken: SECRET }));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${PATH}`;
+    server = await listenLocal(h.bot.webhookCallback(PATH, { secretToken: SECRET }));
+    url = `${server.url}${PATH}`;
   });
   afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await h.close();
   });
 

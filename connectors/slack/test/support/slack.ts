@@ -5,9 +5,10 @@
  */
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel } from '@slack/bolt';
+import { listenLocal } from '../../../../test/support/local-server.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const BOT_USER_ID = 'UBOT';
@@ -36,7 +37,7 @@ export interface FakeSlackApi {
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: ApiCall[] = [];
   let ts = 1_700_000_000;
-  const server = createServer((req, res) => {
+  const { url, close } = await listenLocal((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -68,12 +69,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       res.end(JSON.stringify(answer));
     });
   });
-  const url = await listen(server);
   return {
     url: `${url}/api/`,
     calls,
     posted: () => calls.filter((call) => call.method === 'chat.postMessage'),
-    close: () => closeServer(server),
+    close,
   };
 }
 
@@ -170,19 +170,4 @@ export function postInteraction(url: string, payload: object, secret?: string): 
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...signatureHeaders(raw, secret) },
     body: raw,
   });
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve(`http://127.0.0.1:${port}`);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
