@@ -1,14 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SessionTracker } from '@botsession/core';
 import { afterEach, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { createSupportBot } from '../src/bot.js';
 
 const KEY = 'example-key-0123456789';
-let server: Server | undefined;
 let tracker: SessionTracker | undefined;
 afterEach(async () => {
-  await new Promise((done) => (server ? server.close(done) : done(undefined)));
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -16,9 +14,7 @@ it('answers, keeps one session, and ends it with a survey answered through the c
   const lines: string[] = [];
   const bot = createSupportBot({ apiKeys: [KEY], log: (line) => lines.push(line) });
   tracker = bot.tracker;
-  server = createServer(bot.handler);
-  await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url: base } = await listenLocal(bot.handler);
   const post = async (path: string, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {
       method: 'POST',

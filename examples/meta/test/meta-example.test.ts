@@ -1,25 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, type LocalServer, listenLocal } from '../../../test/support/local-server.js';
 import { createMetaBot, type MetaBot } from '../src/bot.js';
 
 const APP_SECRET = 'example-secret';
-const servers: Server[] = [];
 const bots: MetaBot[] = [];
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
+  await closeAllLocalServers();
   await Promise.all(bots.splice(0).map((bot) => bot.tracker.close()));
 });
-
-async function serve(handler: RequestListener): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 /** The fields of a Send API / Cloud API request body the tests look at. */
 interface GraphBody {
@@ -30,9 +21,9 @@ interface GraphBody {
 }
 
 /** A local stand-in for graph.facebook.com that records what the bot sends. */
-async function fakeGraph(): Promise<{ url: string; calls: Array<{ path: string; body: GraphBody }> }> {
+async function fakeGraph(): Promise<LocalServer & { calls: Array<{ path: string; body: GraphBody }> }> {
   const calls: Array<{ path: string; body: GraphBody }> = [];
-  const url = await serve((req, res) => {
+  const local = await listenLocal((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
@@ -40,7 +31,7 @@ async function fakeGraph(): Promise<{ url: string; calls: Array<{ path: string; 
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"message_id":"m_1"}');
     });
   });
-  return { url, calls };
+  return { ...local, calls };
 }
 
 async function startBot() {
@@ -55,7 +46,7 @@ async function startBot() {
     log: (line) => log.push(line),
   });
   bots.push(bot);
-  const url = await serve(bot.handler);
+  const { url } = await listenLocal(bot.handler);
   return { bot, graph, log, url };
 }
 
@@ -109,9 +100,8 @@ describe('example Meta bot', () => {
   });
 
   it('ends the session interrupted when the Graph API fails, and still answers Meta 200', async () => {
-    const { log, url } = await startBot();
-    servers[0]!.close();
-    servers[0]!.closeAllConnections();
+    const { graph, log, url } = await startBot();
+    await graph.close();
     expect(await postSigned(url, fixture('instagram/message.json'))).toBe(200);
     expect(log.some((line) => line.startsWith('! onMessage: fetch failed'))).toBe(true);
     expect(log.some((line) => /^■ instagram .+ ended: interrupted$/.test(line))).toBe(true);

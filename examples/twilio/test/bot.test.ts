@@ -1,21 +1,18 @@
 import { execFile } from 'node:child_process';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { createBot } from '../dist/bot.js';
 
 const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 const USER = { From: '+14155550100', To: '+15017122661', AccountSid: `AC${'0'.repeat(32)}`, NumMedia: '0' };
 
-let server: Server | undefined;
 let tracker: SessionTracker | undefined;
 afterEach(async () => {
-  await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
-  server = undefined;
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -25,9 +22,8 @@ async function start() {
   tracker.on('sessionEnd', (session) => {
     ended.push(session);
   });
-  server = createBot(tracker, { authToken: AUTH_TOKEN }).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server!.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/twilio/messages`;
+  const bot = await listenLocal(createBot(tracker, { authToken: AUTH_TOKEN }));
+  const url = `${bot.url}/twilio/messages`;
   let sid = 0;
   const send = async (body: string) => {
     const params = { ...USER, MessageSid: `SM${++sid}`, Body: body };

@@ -1,26 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SessionTracker } from '@botsession/core';
 import { afterEach, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { createTwitterBot } from '../src/bot.js';
 
 const SECRET = 'example-secret';
 const ACCOUNT = '4337869213';
 const USER = '3001969357';
-const servers: Server[] = [];
 let tracker: SessionTracker | undefined;
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
+  await closeAllLocalServers();
   await tracker?.close();
 });
-
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
 
 function dm(senderId: string, recipientId: string, text: string): string {
   return JSON.stringify({
@@ -52,7 +43,7 @@ async function deliver(url: string, body: string): Promise<number> {
 
 it('answers a DM through the X API with its session, and hands over to a human on "agent"', async () => {
   const sent: Array<{ path: string; auth: string | undefined; text: string }> = [];
-  const api = await serve((req, res) => {
+  const { url: api } = await listenLocal((req, res) => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
@@ -68,7 +59,7 @@ it('answers a DM through the X API with its session, and hands over to a human o
     log: (line) => lines.push(line),
   });
   tracker = bot.tracker;
-  const url = await serve(bot.handler);
+  const { url } = await listenLocal(bot.handler);
 
   expect(await deliver(url, dm(USER, ACCOUNT, 'hello'))).toBe(200);
   const ref = { channel: 'twitter', conversationId: `${ACCOUNT}:${USER}` };

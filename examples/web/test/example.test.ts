@@ -1,15 +1,12 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { createApp } from '../src/app.js';
 
 let tracker: SessionTracker;
-let server: Server;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await closeAllLocalServers();
   await tracker?.close();
 });
 
@@ -19,9 +16,8 @@ async function start(): Promise<{ url: string; ends: Session[] }> {
   tracker.on('sessionEnd', (s) => {
     ends.push(s);
   });
-  server = createApp(tracker, 'example-secret-example-secret-example').listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ends };
+  const { url } = await listenLocal(createApp(tracker, 'example-secret-example-secret-example'));
+  return { url, ends };
 }
 
 async function post(url: string, body: object) {
