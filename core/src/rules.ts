@@ -11,8 +11,9 @@ export type SessionEvent =
    * `inReplyTo`: the bot answers a message of that session. When that session is no longer
    * the active one (the handler handed off, or the answer came after the deadline), the
    * reply belongs to an ended session: it is not counted and opens no new session.
+   * `startsSession: false`: counted only inside an active session, never opening one.
    */
-  | { type: 'message'; direction: Direction; inReplyTo?: string }
+  | { type: 'message'; direction: Direction; inReplyTo?: string; startsSession?: boolean }
   | { type: 'handoff' }
   | { type: 'surveySent' }
   | { type: 'surveyAnswered' }
@@ -105,6 +106,10 @@ export function applyRules(
     case 'message': {
       if (event.inReplyTo !== undefined && current?.id !== event.inReplyTo) {
         return { next: current, session: undefined, ended };
+      }
+      // A message that may not open a session (a help-center search) counts only inside one.
+      if (current === undefined && event.startsSession === false) {
+        return { next: undefined, session: undefined, ended };
       }
       if (current === undefined) {
         const started = openSession(ref, policy, event.direction, now, newId());

@@ -36,6 +36,12 @@ export interface TrackOptions {
    * no active session opens one (a proactive message).
    */
   inReplyTo?: string;
+  /**
+   * `false`: the message counts only inside an active session and never opens one (a
+   * help-center search before any article was opened); `track` resolves to undefined when
+   * no session is active. Default true.
+   */
+  startsSession?: boolean;
 }
 
 export interface SessionTracker {
@@ -132,16 +138,26 @@ class Tracker implements SessionTracker {
         new TypeError(`track options.direction must be 'inbound' or 'outbound', got ${String(direction)}`),
       );
     }
-    const inReplyTo = options.inReplyTo;
-    if (inReplyTo === undefined) return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
-    if (direction !== 'outbound' || typeof inReplyTo !== 'string' || inReplyTo === '') {
+    const { inReplyTo, startsSession } = options;
+    if (inReplyTo === undefined && (startsSession === undefined || startsSession === true)) {
+      return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
+    }
+    if (
+      inReplyTo !== undefined &&
+      (direction !== 'outbound' || typeof inReplyTo !== 'string' || inReplyTo === '')
+    ) {
       return Promise.reject(
         new TypeError(
           `track options.inReplyTo must be a session id on an outbound message, got ${JSON.stringify(inReplyTo)} on ${direction}`,
         ),
       );
     }
-    return this.run(ref, { type: 'message', direction, inReplyTo }, toStampOrUndefined);
+    if (startsSession !== undefined && typeof startsSession !== 'boolean') {
+      return Promise.reject(
+        new TypeError(`track options.startsSession must be a boolean, got ${JSON.stringify(startsSession)}`),
+      );
+    }
+    return this.run(ref, { type: 'message', direction, inReplyTo, startsSession }, toStampOrUndefined);
   }
 
   handoff(ref: ConversationRef): Promise<Session | undefined> {

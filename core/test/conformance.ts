@@ -262,6 +262,20 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         expect(h.starts.map((s) => s.id)).toEqual([question.sessionId, next.sessionId]);
       });
 
+      it('counts a message that may not open a session only inside an active one', async () => {
+        const h = await harness();
+        const ref = conversation('help');
+        const search = { direction: 'inbound', startsSession: false } as const;
+        expect(await h.tracker.track(ref, search)).toBeUndefined();
+        expect(await h.tracker.get(ref)).toBeUndefined();
+        const opened = await h.tracker.track(ref, inbound);
+        const counted = await h.tracker.track(ref, search);
+        expect(counted).toMatchObject({ sessionId: opened.sessionId, isNew: false });
+        expect(counted?.session).toMatchObject({ interactions: 2, userMessages: 2 });
+        await settle();
+        expect(h.starts).toHaveLength(1);
+      });
+
       it('returns the active session from get(), and nothing once it ended', async () => {
         const h = await harness();
         const ref = conversation('web');

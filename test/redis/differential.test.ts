@@ -41,6 +41,7 @@ const step = fc.record({
     { weight: 6, arbitrary: fc.constantFrom('inbound', 'outbound') },
     { weight: 1, arbitrary: fc.constantFrom('handoff', 'surveySent', 'surveyAnswered', 'get') },
     { weight: 2, arbitrary: fc.constantFrom('reply:session-1', 'reply:session-2', 'reply:session-3') },
+    { weight: 1, arbitrary: fc.constant('search') },
     { weight: 1, arbitrary: fc.constantFrom(...END_REASONS.map((r) => `end:${r}`)) },
   ),
 });
@@ -51,6 +52,7 @@ async function apply(tracker: SessionTracker, ref: ConversationRef, op: string) 
   if (op === 'surveySent') return tracker.surveySent(ref);
   if (op === 'surveyAnswered') return tracker.surveyAnswered(ref);
   if (op === 'get') return tracker.get(ref);
+  if (op === 'search') return tracker.track(ref, { direction: 'inbound', startsSession: false });
   if (op.startsWith('reply:')) return tracker.track(ref, { direction: 'outbound', inReplyTo: op.slice(6) });
   return tracker.end(ref, op.slice(4) as (typeof END_REASONS)[number]);
 }

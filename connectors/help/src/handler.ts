@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import type { SessionStamp } from '@botsession/core';
 import {
   endInterrupted,
   readRawBody,
   sendError,
   sendJson,
-  trackOrUndefined,
   unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
@@ -116,16 +115,21 @@ async function receiveEvents(
   const userId = options.userIdOf?.(req);
   if (userId !== undefined) source.userId = userId;
   const ref = refOf(source);
-  // A search starts nothing: searches alone count only inside the tab's active session.
+  // A search starts nothing: a batch of searches alone counts only inside the tab's active
+  // session, which core decides atomically (startsSession: false) rather than a read here.
   const opensArticle = batch.events.some((event) => event.type === 'open');
-  if (!opensArticle && !(await hasActiveSession(options.tracker, ref))) {
-    return sendJson(res, 202, { held: true } satisfies HelpAnswer);
-  }
   let stamp: SessionStamp | undefined;
   let isNew = false;
-  for (const event of batch.events) {
+  for (const [index, event] of batch.events.entries()) {
     // A store that is down counts nothing but never stops the page: the answer carries no session.
-    stamp = await trackOrUndefined(options.tracker, ref, 'inbound', logUnexpected);
+    stamp = await unlessStoreDown(
+      () => options.tracker.track(ref, { direction: 'inbound', startsSession: opensArticle }),
+      logUnexpected,
+    );
+    if (stamp === undefined && !opensArticle && index === 0) {
+      // No active session (or no store): the page keeps its searches for the next open.
+      return sendJson(res, 202, { held: true } satisfies HelpAnswer);
+    }
     if (stamp?.isNew) isNew = true;
     if (options.onEvent === undefined) continue;
     try {
@@ -147,11 +151,6 @@ async function receiveEvents(
           now: Date.now(),
         };
   sendJson(res, 200, answer);
-}
-
-/** Store down (already emitted as `error`): no session is known, so the page keeps its searches for later. */
-async function hasActiveSession(tracker: SessionTracker, ref: ConversationRef): Promise<boolean> {
-  return (await unlessStoreDown(() => tracker.get(ref), logUnexpected)) !== undefined;
 }
 
 /** A tracker call that failed for another reason than a store outage (a closed tracker): logged. */

@@ -114,6 +114,7 @@ export class RedisBackend implements Backend {
         policy.inactivityTimeoutMs,
         this.options.retentionMs,
         event.inReplyTo ?? '',
+        event.startsSession === false ? '0' : '1',
       )
       .then((reply) => (reply === NEEDS_ID ? this.start(input) : this.afterApply(ref, reply)), unavailable);
   }

@@ -16,9 +16,11 @@
     ARGV[6] retentionMs: how long Redis keeps a key past its deadline, as a safety net only
     ARGV[7] inReplyTo: the session a bot reply answers, or ''. If that session is not the
             active one, the reply belongs to an ended session: not counted, nothing opened.
+    ARGV[8] '0': the message may not open a session (counted only inside an active one)
 
   Output: '1' (ongoing) or '2' (this message started the session), then the session record;
-          '4', alone: an id is needed; '0', alone: a reply to an ended session, not counted.
+          '4', alone: an id is needed; '0', alone: counted nowhere (a reply to an ended
+          session, or a message that may not open one and found none).
   A session found past its deadline is retired first, dated to its deadline; its expiry
   job, due already, delivers that end.
 ]]
@@ -42,6 +44,7 @@ if ARGV[7] ~= '' and (not record or string.match(record, '^(.-)\31', 80) ~= ARGV
 end
 
 if not record then
+  if ARGV[8] == '0' then return '0' end
   if ARGV[3] == '' then return '4' end
   local keyExpiresAt = now + timeout + retentionMs
   record = encodeRecord({
