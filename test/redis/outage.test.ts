@@ -63,30 +63,26 @@ describe('when Redis goes away', () => {
     const acknowledged = new Set<string>();
     let failures = 0;
     let stop = false;
-    const traffic = (async () => {
-      for (let round = 0; !stop; round++) {
-        await Promise.all(
-          Array.from({ length: 20 }, (_, i) =>
-            t
-              .track(
-                { channel: 'web', conversationId: `mid-${i}-${Math.floor(round / 10)}` },
-                { direction: 'inbound' },
-              )
-              .then(
-                (stamp) => acknowledged.add(stamp.sessionId),
-                (error) => {
-                  expect(error).toBeInstanceOf(StoreUnavailableError);
-                  failures++;
-                },
-              ),
-          ),
+    // Twenty conversations, each writing every 20 ms and moving to a new conversation (a new
+    // session) every 10 messages, without waiting on each other: messages keep coming while
+    // Redis is down.
+    const lane = async (i: number) => {
+      for (let n = 0; !stop; n++) {
+        const ref = { channel: 'web', conversationId: `mid-${i}-${Math.floor(n / 10)}` };
+        await t.track(ref, { direction: 'inbound' }).then(
+          (stamp) => acknowledged.add(stamp.sessionId),
+          (error) => {
+            expect(error).toBeInstanceOf(StoreUnavailableError);
+            failures++;
+          },
         );
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-    })();
+    };
+    const traffic = Promise.all(Array.from({ length: 20 }, (_, i) => lane(i)));
     await new Promise((resolve) => setTimeout(resolve, 700));
     await server.stop();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 800));
     await server.start();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     stop = true;
