@@ -4,6 +4,7 @@ import { memoryBackend } from './backends/memory/index.js';
 import { ConfigError } from './errors/config-error.js';
 import { HookError } from './errors/hook-error.js';
 import { PolicySet } from './policy.js';
+import { buildReport, hoursOf, type ReportQuery, type ReportRow, resolveQuery } from './report.js';
 import type {
   ChannelPolicy,
   ChannelPolicyOverride,
@@ -82,6 +83,20 @@ export interface SessionTracker {
   end(ref: ConversationRef, reason: EndReason, options?: EventOptions): Promise<Session | undefined>;
   /** The conversation's active session, or undefined. */
   get(ref: ConversationRef): Promise<Session | undefined>;
+  /**
+   * Usage figures from the store's ledger: rows per channel (and hour or day) with sessions,
+   * ends by reason, interactions, durations, surveys and live sessions. Every process on one
+   * store reads the same numbers. Definitions: core/docs/report.md.
+   */
+  report(query: ReportQuery): Promise<ReportRow[]>;
+  /** The live sessions (of one channel), at most `limit` of them. */
+  sessions(options?: { channel?: string; limit?: number }): AsyncIterable<Session>;
+  /** The session log: every session that ended in [since, until), once, while the store keeps it. */
+  endedSessions(options: {
+    since: number | Date;
+    until?: number | Date;
+    channel?: string;
+  }): AsyncIterable<Session>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void;
   /** The resolved policy of a channel (defaults merged with overrides). */
@@ -228,6 +243,59 @@ class Tracker implements SessionTracker {
       this.reportError(error as Error);
       throw error;
     }
+  }
+
+  async report(query: ReportQuery): Promise<ReportRow[]> {
+    this.checkOpen();
+    const resolved = resolveQuery(query);
+    const { first, last } = hoursOf(resolved);
+    try {
+      const [cells, active] = await Promise.all([
+        last < first ? [] : this.backend.ledger(first, last),
+        this.backend.activeCounts(),
+      ]);
+      return buildReport(resolved, cells, active);
+    } catch (error) {
+      this.reportError(error as Error);
+      throw error;
+    }
+  }
+
+  async *sessions(options: { channel?: string; limit?: number } = {}): AsyncIterable<Session> {
+    this.checkOpen();
+    const { channel, limit = Number.POSITIVE_INFINITY } = options;
+    if (channel !== undefined && typeof channel !== 'string') {
+      throw new TypeError(`sessions options.channel must be a channel id, got ${JSON.stringify(channel)}`);
+    }
+    if (!(limit > 0))
+      throw new TypeError(`sessions options.limit must be a positive number, got ${String(limit)}`);
+    let given = 0;
+    for await (const session of this.backend.liveSessions({ channel })) {
+      yield session;
+      if (++given >= limit) return;
+    }
+  }
+
+  async *endedSessions(options: {
+    since: number | Date;
+    until?: number | Date;
+    channel?: string;
+  }): AsyncIterable<Session> {
+    this.checkOpen();
+    const since = options?.since instanceof Date ? options.since.getTime() : options?.since;
+    const until =
+      options.until instanceof Date ? options.until.getTime() : (options.until ?? Number.MAX_SAFE_INTEGER);
+    for (const [field, value] of [
+      ['since', since],
+      ['until', until],
+    ] as const) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new TypeError(
+          `endedSessions options.${field} must be a Date or epoch milliseconds, got ${String(value)}`,
+        );
+      }
+    }
+    yield* this.backend.endedSessions({ since: since as number, until, channel: options.channel });
   }
 
   on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void {
