@@ -2,11 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
 import {
   checkTracker,
-  endInterrupted,
   readRawBody,
   sendText,
   toNodeHandler,
-  trackOrUndefined,
   trackReplyOrUndefined,
   WebhookHttpError,
   type WebhookRequest,
@@ -15,6 +13,7 @@ import { kindOf, refOf, type TwilioMessage } from './map.js';
 import { type BotSessionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { watchReplies } from './replies.js';
 import { checkSignature, paramsOfForm, type SignedParams, urlOf } from './signature.js';
+import { endInterrupted, trackMessage } from './track.js';
 
 /** A request that went through `botSession()`. */
 export interface TwilioRequest extends IncomingMessage {
@@ -96,9 +95,9 @@ async function handle(
 
   const ref = refOf(message);
   // A store outage must not silence the bot: the tracker has emitted `error`; go on unstamped.
-  req.botSession = await trackOrUndefined(tracker, ref, 'inbound', logUnexpected);
+  req.botSession = await trackMessage(tracker, ref, message, logUnexpected);
 
-  const interrupt = once(() => endInterrupted(tracker, ref, logUnexpected));
+  const interrupt = once(() => endInterrupted(tracker, ref, message, logUnexpected));
   // Express answers a thrown route with its error handler (500 by default) and never tells the
   // middleware, so the response is the signal: a 5xx or a connection closed unanswered (Twilio
   // gives up after 15 s) means the pipeline failed.
