@@ -12,6 +12,7 @@ import {
 import { kindOf, refOf, type TwilioMessage } from './map.js';
 import { type BotSessionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { watchReplies } from './replies.js';
+import { withinRequest } from './request-scope.js';
 import { checkSignature, paramsOfForm, type SignedParams, urlOf } from './signature.js';
 import { endInterrupted, trackMessage } from './track.js';
 
@@ -106,7 +107,9 @@ async function handle(
   });
   const answered = req.botSession?.sessionId;
   watchReplies(res, (count) => trackReplies(tracker, ref, answered, count));
-  await runHandler(next, req, res, options, interrupt);
+  // REST sends from the route find the request's conversation (see request-scope.ts).
+  const scope = { from: message.From, to: message.To as string, ref };
+  await withinRequest(scope, () => runHandler(next, req, res, options, interrupt));
 }
 
 /**
