@@ -101,7 +101,12 @@ export function directMessagesOf(payload: unknown): DeliveredMessage[] {
     throw new WebhookHttpError(400, 'the delivery must be a JSON object');
   }
   const body = payload as Record<string, unknown>;
-  if (body.data !== undefined && body.for_user_id === undefined) return activityMessagesOf(body.data);
+  if (body.data !== undefined && body.for_user_id === undefined) {
+    // One event per delivery as documented; a list of them is read the same way, in order.
+    return Array.isArray(body.data)
+      ? body.data.flatMap((event, index) => activityMessagesOf(event, `data[${index}]`))
+      : activityMessagesOf(body.data, 'data');
+  }
   const events = body.direct_message_events;
   if (events === undefined) return [];
   const forUserId = body.for_user_id;
@@ -111,20 +116,20 @@ export function directMessagesOf(payload: unknown): DeliveredMessage[] {
 }
 
 /** One X Activity API event (`data`): its DMs when it is `dm.received` or `dm.sent`. */
-function activityMessagesOf(data: unknown): DeliveredMessage[] {
-  if (!isRecord(data)) throw bad('data', 'an event object', data);
-  if (typeof data.event_type !== 'string') throw bad('data.event_type', 'a string', data.event_type);
+function activityMessagesOf(data: unknown, at: string): DeliveredMessage[] {
+  if (!isRecord(data)) throw bad(at, 'an event object', data);
+  if (typeof data.event_type !== 'string') throw bad(`${at}.event_type`, 'a string', data.event_type);
   if (!ACTIVITY_DM_EVENTS.has(data.event_type)) return [];
   const forUserId = isRecord(data.filter) ? data.filter.user_id : undefined;
   if (typeof forUserId !== 'string' || forUserId === '')
-    throw bad('data.filter.user_id', 'a user id string', forUserId);
+    throw bad(`${at}.filter.user_id`, 'a user id string', forUserId);
   const payload = data.payload;
-  if (!isRecord(payload)) throw bad('data.payload', 'an object', payload);
+  if (!isRecord(payload)) throw bad(`${at}.payload`, 'an object', payload);
   const eventUuid =
     typeof data.event_uuid === 'string' && data.event_uuid !== '' ? data.event_uuid : undefined;
   return messagesOf(
     payload.direct_message_events ?? [],
-    'data.payload.',
+    `${at}.payload.`,
     forUserId,
     payload.users,
     'x-activity',

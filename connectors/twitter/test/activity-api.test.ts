@@ -97,6 +97,18 @@ describe('X Activity API deliveries', () => {
     expect(b.started).toHaveLength(0);
   });
 
+  it('reads a delivery that lists several events in data, in order', async () => {
+    const b = await bot();
+    const events = [
+      JSON.parse(fixture('activity-dm-received')).data,
+      JSON.parse(fixture('activity-dm-sent')).data,
+    ];
+    const body = JSON.stringify({ data: events });
+    expect((await deliver(b.url, body, signed(body))).status).toBe(200);
+    expect(b.received).toHaveLength(1);
+    expect(await tracker.get(REF)).toMatchObject({ userMessages: 1, botMessages: 1 });
+  });
+
   it('answers 400 naming the field to a dm.received event without its filter user', async () => {
     const b = await bot();
     const payload = JSON.parse(fixture('activity-dm-received'));
