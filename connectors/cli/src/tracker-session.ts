@@ -1,0 +1,29 @@
+import { type ConnectionFlags, openTracker } from './connection.js';
+import type { ReportingTracker } from './core-types.js';
+
+/** How long closing the tracker may take before the CLI exits anyway (a one-shot command). */
+const CLOSE_WITHIN_MS = 3_000;
+
+/**
+ * Opens a tracker on the operator's store, runs `work` with it, and closes it, even when
+ * `work` fails. A close that hangs (Redis gone mid-command) does not keep the CLI alive.
+ */
+export async function withTracker<T>(
+  flags: ConnectionFlags,
+  work: (tracker: ReportingTracker) => Promise<T>,
+): Promise<T> {
+  const tracker = await openTracker(flags);
+  try {
+    return await work(tracker);
+  } finally {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      tracker.close().catch(() => {}),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CLOSE_WITHIN_MS);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}
