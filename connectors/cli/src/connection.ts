@@ -1,4 +1,4 @@
-import { createSessionTracker } from '@botsession/core';
+import { ConfigError, createSessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ReportingTracker } from './core-types.js';
@@ -153,13 +153,19 @@ export async function openTracker(flags: ConnectionFlags): Promise<ReportingTrac
     target.kind === 'redis'
       ? target.url
       : new Cluster(target.nodes, { lazyConnect: true, redisOptions: target.redisOptions });
-  const tracker = createSessionTracker({
-    backend: redisBackend({
+  let backend: ReturnType<typeof redisBackend>;
+  try {
+    backend = redisBackend({
       connection,
       worker: false,
       ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
-    }),
-  });
+    });
+  } catch (error) {
+    // Core checks the prefix and names its option; the operator typed a flag.
+    if (error instanceof ConfigError && error.field === 'prefix') throw usageError(`--${error.message}`);
+    throw error;
+  }
+  const tracker = createSessionTracker({ backend });
   // Failures reach the operator through the rejected call; keep the event from throwing.
   tracker.on('error', () => {});
   return tracker as ReportingTracker;
