@@ -1,7 +1,6 @@
-import { ConfigError, createSessionTracker } from '@botsession/core';
+import { ConfigError, createSessionTracker, type SessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { ReportingTracker } from './core-types.js';
 import { CliError, usageError } from './errors.js';
 
 /** The connection flags every command takes. */
@@ -146,7 +145,7 @@ async function checkReachable(target: Target): Promise<void> {
  * A tracker on the operator's Redis that never runs expiry jobs (the bots' processes do).
  * Everything the CLI does goes through this tracker's methods.
  */
-export async function openTracker(flags: ConnectionFlags): Promise<ReportingTracker> {
+export async function openTracker(flags: ConnectionFlags): Promise<SessionTracker> {
   const target = targetOf(flags);
   await checkReachable(target);
   const connection =
@@ -168,5 +167,5 @@ export async function openTracker(flags: ConnectionFlags): Promise<ReportingTrac
   const tracker = createSessionTracker({ backend });
   // Failures reach the operator through the rejected call; keep the event from throwing.
   tracker.on('error', () => {});
-  return tracker as ReportingTracker;
+  return tracker;
 }

@@ -1,6 +1,11 @@
+import type { Distribution, ReportRow } from '@botsession/core';
 import { describe, expect, it } from 'vitest';
-import type { ReportRow } from './core-types.js';
 import { REPORT_CSV_COLUMNS, reportCsv, reportJson, reportTables } from './report-format.js';
+
+/** A distribution as the ledger gives one; the CLI shows its p50, p90 and mean. */
+function summary(p50: number | null, p90: number | null, mean: number | null, n: number): Distribution {
+  return { p50, p90, mean, bounds: [], counts: [n], sum: (mean ?? 0) * n };
+}
 
 const none = { inactivity: 0, closed: 0, handoff: 0, survey: 0, interrupted: 0, manual: 0 };
 
@@ -20,8 +25,8 @@ const rows: ReportRow[] = [
     interactions: 9861,
     userMessages: 4102,
     botMessages: 5759,
-    durationMs: { p50: 245_000, p90: 1_260_000, mean: 402_500 },
-    interactionsPerSession: { p50: 6, p90: 17.5, mean: 8.15 },
+    durationMs: summary(245_000, 1_260_000, 402_500, 1210),
+    interactionsPerSession: summary(6, 17.5, 8.15, 1210),
     surveys: { sent: 40, answered: 12, meanScore: 4.25 },
     active: 7,
   },
@@ -39,8 +44,8 @@ const rows: ReportRow[] = [
     interactions: 4,
     userMessages: 2,
     botMessages: 2,
-    durationMs: { p50: 300_000, p90: 300_000, mean: 300_000 },
-    interactionsPerSession: { p50: 2, p90: 2, mean: 2 },
+    durationMs: summary(300_000, 300_000, 300_000, 1),
+    interactionsPerSession: summary(2, 2, 2, 1),
     surveys: { sent: 0, answered: 0, meanScore: null },
     active: 7,
   },
@@ -58,8 +63,8 @@ const rows: ReportRow[] = [
     interactions: 0,
     userMessages: 0,
     botMessages: 0,
-    durationMs: { p50: null, p90: null, mean: null },
-    interactionsPerSession: { p50: null, p90: null, mean: null },
+    durationMs: summary(null, null, null, 0),
+    interactionsPerSession: summary(null, null, null, 0),
     surveys: { sent: 0, answered: 0, meanScore: null },
     active: 2,
   },
@@ -87,7 +92,9 @@ describe('reportTables', () => {
   const text = reportTables(rows, heading);
 
   it('heads the report with its range in the time zone', () => {
-    expect(text.split('\n')[0]).toBe('Usage 2026-11-29 00:00:00 → 2026-12-01 00:00:00 (Europe/Madrid)');
+    expect(text.split('\n')[0]).toBe(
+      'Usage 2026-11-29 00:00:00 → 2026-12-01 00:00:00 (Europe/Madrid), in whole hours',
+    );
   });
 
   it('shows every field of every row, numbers grouped, durations in units, missing values as a dash', () => {

@@ -1,5 +1,5 @@
+import type { ReportRow } from '@botsession/core';
 import { END_REASONS } from '@botsession/core';
-import type { ReportRow } from './core-types.js';
 import { csvLine } from './csv.js';
 import { amount, count, duration, instant, isoOrEmpty } from './format.js';
 import { drawTable, newTable } from './table.js';
@@ -20,7 +20,8 @@ function labels(row: ReportRow, periods: boolean): string[] {
  * long and how busy they were. Totals under the first two when there is more than one row.
  */
 export function reportTables(rows: readonly ReportRow[], heading: ReportHeading): string {
-  const range = `${instant(heading.from, heading.timeZone)} → ${instant(heading.to, heading.timeZone)} (${heading.timeZone})`;
+  // The ledger counts per UTC hour: an hour is in the range when it starts in it.
+  const range = `${instant(heading.from, heading.timeZone)} → ${instant(heading.to, heading.timeZone)} (${heading.timeZone}), in whole hours`;
   if (rows.length === 0) return `Usage ${range}\n\nNo sessions, messages or live sessions in this range.\n`;
   const periods = rows.some((r) => r.period !== undefined);
   const key = periods ? ['channel', 'period'] : ['channel'];
@@ -114,6 +115,7 @@ export function reportTables(rows: readonly ReportRow[], heading: ReportHeading)
     '',
     'Duration and interactions of the sessions that ended in the range',
     drawTable(shape),
+    "p50 and p90 are estimated from the ledger's histogram buckets; means are exact.",
     '',
   ].join('\n');
 }

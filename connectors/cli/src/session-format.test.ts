@@ -1,5 +1,5 @@
+import type { Session } from '@botsession/core';
 import { describe, expect, it } from 'vitest';
-import type { Session } from './core-types.js';
 import {
   SESSION_CSV_COLUMNS,
   sessionCsvHeader,

@@ -1,4 +1,4 @@
-import type { Session } from './core-types.js';
+import type { Session } from '@botsession/core';
 import { csvLine } from './csv.js';
 import { count, duration, instant, isoOrEmpty } from './format.js';
 import { drawTable, fieldsTable, newTable } from './table.js';

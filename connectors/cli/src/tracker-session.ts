@@ -1,5 +1,5 @@
+import type { SessionTracker } from '@botsession/core';
 import { type ConnectionFlags, openTracker } from './connection.js';
-import type { ReportingTracker } from './core-types.js';
 
 /** How long closing the tracker may take before the CLI exits anyway (a one-shot command). */
 const CLOSE_WITHIN_MS = 3_000;
@@ -10,7 +10,7 @@ const CLOSE_WITHIN_MS = 3_000;
  */
 export async function withTracker<T>(
   flags: ConnectionFlags,
-  work: (tracker: ReportingTracker) => Promise<T>,
+  work: (tracker: SessionTracker) => Promise<T>,
 ): Promise<T> {
   const tracker = await openTracker(flags);
   try {

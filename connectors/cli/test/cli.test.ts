@@ -7,18 +7,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createSessionTracker, END_REASONS } from '@botsession/core';
+import { createSessionTracker, END_REASONS, type Session, type SessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/eventually.js';
 import { freePort, type RedisServer, startRedis } from '../../../test/support/redis-server.js';
-import type { ReportingTracker, Session } from '../src/core-types.js';
 import { BIN, num, runCli, tableRows } from './run-cli.js';
 import { type ScriptTally, scriptedRun } from './scripted-run.js';
 
 const PREFIX = 'cli-test';
 let server: RedisServer;
-let tracker: ReportingTracker;
+let tracker: SessionTracker;
 let tally: ScriptTally;
 let dir: string;
 // A range around the run, given to the CLI and to tracker.report alike.
@@ -37,7 +36,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'botsession-cli-'));
   tracker = createSessionTracker({
     backend: redisBackend({ connection: server.url, prefix: PREFIX }),
-  }) as ReportingTracker;
+  });
   from = new Date(Date.now() - 3_600_000).toISOString();
   tally = await scriptedRun(tracker, 'one');
   to = new Date(Date.now() + 3_600_000).toISOString();

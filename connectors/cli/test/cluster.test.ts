@@ -2,20 +2,20 @@
  * The built `botsession` binary against a local 3-master Redis Cluster (--cluster): the same
  * numbers as tracker.report, the live sessions, and the log, read across all masters.
  */
-import { createSessionTracker } from '@botsession/core';
+
+import { createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventually } from '../../../test/support/eventually.js';
 import { type RedisCluster, startRedisCluster } from '../../../test/support/redis-server.js';
-import type { ReportingTracker, Session } from '../src/core-types.js';
 import { runCli } from './run-cli.js';
 import { type ScriptTally, scriptedRun } from './scripted-run.js';
 
 const PREFIX = 'cli-cluster';
 let cluster: RedisCluster;
 let client: Cluster;
-let tracker: ReportingTracker;
+let tracker: SessionTracker;
 let tally: ScriptTally;
 const from = Date.now() - 3_600_000;
 const to = Date.now() + 3_600_000;
@@ -37,7 +37,7 @@ beforeAll(async () => {
   client = new Cluster(cluster.nodes);
   tracker = createSessionTracker({
     backend: redisBackend({ connection: client, prefix: PREFIX }),
-  }) as ReportingTracker;
+  });
   // Conversations spread over the masters (one hash tag each).
   tally = await scriptedRun(tracker, 'a');
   const more = await scriptedRun(tracker, 'b');

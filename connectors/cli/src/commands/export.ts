@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import type { Session } from '../core-types.js';
 import { checkTimeZone, parseDate } from '../dates.js';
 import { CliError, usageError } from '../errors.js';
 import { count } from '../format.js';
@@ -88,7 +87,7 @@ export function exportCommand(program: Command): void {
         const options: { since: number; until?: number; channel?: string } = { since };
         if (until !== undefined) options.until = until;
         if (flags.channel !== undefined) options.channel = flags.channel;
-        for await (const session of tracker.endedSessions(options) as AsyncIterable<Session>) {
+        for await (const session of tracker.endedSessions(options)) {
           batch += line(session);
           exported++;
           progress.tick(session.endedAt);

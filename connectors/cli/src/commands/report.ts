@@ -1,5 +1,5 @@
+import type { ReportQuery } from '@botsession/core';
 import { type Command, Option } from 'commander';
-import type { ReportOptions } from '../core-types.js';
 import { checkTimeZone, parseDate } from '../dates.js';
 import { usageError } from '../errors.js';
 import { connectionFlags, connectionOptions, list } from '../options.js';
@@ -16,7 +16,7 @@ interface ReportFlags {
   csv?: boolean;
 }
 
-type By = NonNullable<ReportOptions['by']>;
+type By = NonNullable<ReportQuery['by']>;
 
 /** `--by day` means per channel and day: every row belongs to a channel. */
 export function parseBy(text: string): By {
@@ -69,7 +69,7 @@ export function reportCommand(program: Command): void {
         `--from must be before --to, got ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
       );
     }
-    const options: ReportOptions = { from, to, by: parseBy(flags.by), timeZone };
+    const options: ReportQuery = { from, to, by: parseBy(flags.by), timeZone };
     if (flags.channel !== undefined && flags.channel.length > 0) options.channels = flags.channel;
     const rows = await withTracker(connectionFlags(command), (tracker) => tracker.report(options));
     if (flags.json) process.stdout.write(reportJson(rows));

@@ -1,5 +1,5 @@
+import type { Session } from '@botsession/core';
 import type { Command } from 'commander';
-import type { Session } from '../core-types.js';
 import { connectionFlags, connectionOptions, positiveInteger } from '../options.js';
 import { sessionsTable } from '../session-format.js';
 import { withTracker } from '../tracker-session.js';

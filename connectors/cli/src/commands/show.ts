@@ -1,5 +1,5 @@
+import type { Session, SessionTracker } from '@botsession/core';
 import type { Command } from 'commander';
-import type { ReportingTracker, Session } from '../core-types.js';
 import { CliError } from '../errors.js';
 import { connectionFlags, connectionOptions } from '../options.js';
 import { parseRef, uuidV7Time } from '../ref.js';
@@ -9,7 +9,7 @@ import { withTracker } from '../tracker-session.js';
 /** Ids come from the bots' clocks, ends from the store's: allow for clocks a day apart. */
 const CLOCK_MARGIN_MS = 86_400_000;
 
-async function findById(tracker: ReportingTracker, id: string): Promise<Session | undefined> {
+async function findById(tracker: SessionTracker, id: string): Promise<Session | undefined> {
   for await (const session of tracker.sessions({})) {
     if (session.id === id) return session;
   }
