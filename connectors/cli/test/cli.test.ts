@@ -175,7 +175,12 @@ describe('botsession sessions, show, end', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Session);
-    expect(web.map((s) => s.id)).toEqual(live.filter((s) => s.channel === 'web').map((s) => s.id));
+    expect(web.map((s) => s.id).sort()).toEqual(
+      live
+        .filter((s) => s.channel === 'web')
+        .map((s) => s.id)
+        .sort(),
+    );
     const limited = await runCli(['sessions', ...connection(), '--limit', '1']);
     expect(limited.stdout).toContain('1 live session shown, more not shown (raise --limit)');
   });
@@ -211,6 +216,11 @@ describe('botsession sessions, show, end', () => {
       new RegExp(`^ended session ${session.id} \\(sms:.*\\): manual after .*, 2 interactions\\n$`),
     );
     expect(await tracker.get(ref)).toBeUndefined();
+    // The export tests below read the log: let this end reach it first.
+    await eventually(async () => {
+      const logged = await collect(tracker.endedSessions({ since: Date.parse(from) }));
+      expect(logged.map((s) => s.id)).toContain(session.id);
+    });
     const after = (await tracker.report(range)).find((r) => r.channel === 'sms')!;
     expect(after.ended.manual).toBe(before.ended.manual + 1);
     const again = await runCli(['end', `sms:${ref.conversationId}`, ...connection()]);
