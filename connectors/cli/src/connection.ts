@@ -141,17 +141,25 @@ async function checkReachable(target: Target): Promise<void> {
   });
 }
 
+/** A tracker on the operator's store, and how to let go of it. */
+export interface OpenTracker {
+  tracker: SessionTracker;
+  close(): Promise<void>;
+}
+
 /**
  * A tracker on the operator's Redis that never runs expiry jobs (the bots' processes do).
  * Everything the CLI does goes through this tracker's methods.
  */
-export async function openTracker(flags: ConnectionFlags): Promise<SessionTracker> {
+export async function openTracker(flags: ConnectionFlags): Promise<OpenTracker> {
   const target = targetOf(flags);
   await checkReachable(target);
-  const connection =
-    target.kind === 'redis'
-      ? target.url
-      : new Cluster(target.nodes, { lazyConnect: true, redisOptions: target.redisOptions });
+  // A cluster is given to the backend as a client, which it duplicates and never closes:
+  // this one is ours to close.
+  const cluster =
+    target.kind === 'cluster' ? new Cluster(target.nodes, { redisOptions: target.redisOptions }) : undefined;
+  cluster?.on('error', () => {});
+  const connection = target.kind === 'redis' ? target.url : cluster!;
   let backend: ReturnType<typeof redisBackend>;
   try {
     backend = redisBackend({
@@ -160,6 +168,7 @@ export async function openTracker(flags: ConnectionFlags): Promise<SessionTracke
       ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
     });
   } catch (error) {
+    cluster?.disconnect();
     // Core checks the prefix and names its option; the operator typed a flag.
     if (error instanceof ConfigError && error.field === 'prefix') throw usageError(`--${error.message}`);
     throw error;
@@ -167,5 +176,14 @@ export async function openTracker(flags: ConnectionFlags): Promise<SessionTracke
   const tracker = createSessionTracker({ backend });
   // Failures reach the operator through the rejected call; keep the event from throwing.
   tracker.on('error', () => {});
-  return tracker;
+  return {
+    tracker,
+    async close() {
+      try {
+        await tracker.close();
+      } finally {
+        cluster?.disconnect();
+      }
+    },
+  };
 }

@@ -12,13 +12,13 @@ export async function withTracker<T>(
   flags: ConnectionFlags,
   work: (tracker: SessionTracker) => Promise<T>,
 ): Promise<T> {
-  const tracker = await openTracker(flags);
+  const { tracker, close } = await openTracker(flags);
   try {
     return await work(tracker);
   } finally {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      tracker.close().catch(() => {}),
+      close().catch(() => {}),
       new Promise((resolve) => {
         timer = setTimeout(resolve, CLOSE_WITHIN_MS);
         timer.unref();
