@@ -93,8 +93,9 @@ async function probe(client: Redis | Cluster): Promise<void> {
   // The socket's own error (ECONNREFUSED, ENOTFOUND, WRONGPASS) says more than connect()'s
   // rejection, which is often just "Connection is closed".
   let cause: string | undefined;
-  client.on('error', (error: Error) => {
-    cause ??= error.message;
+  client.on('error', (error: Error & { lastNodeError?: Error }) => {
+    // A cluster's "Failed to refresh slots cache." carries its last node's reason.
+    cause ??= error.lastNodeError ? `${error.message} ${error.lastNodeError.message}` : error.message;
   });
   try {
     await client.connect();

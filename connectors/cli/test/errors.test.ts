@@ -3,7 +3,7 @@
  * stdout: bad flags and dates fail before any connection, unreachable servers within seconds.
  */
 import { expect, it } from 'vitest';
-import { freePort } from '../../../test/support/redis-server.js';
+import { freePort, startRedis } from '../../../test/support/redis-server.js';
 import { type CliRun, runCli } from './run-cli.js';
 
 function oneLine(run: CliRun): void {
@@ -82,5 +82,19 @@ it('other bad usage, each named', async () => {
     oneLine(run);
     expect(run.code, args.join(' ')).toBe(2);
     expect(run.stderr, args.join(' ')).toContain(message);
+  }
+});
+
+it('a plain Redis given as a cluster', async () => {
+  const server = await startRedis();
+  try {
+    const run = await runCli(['sessions', '--cluster', server.url]);
+    oneLine(run);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `botsession: Redis Cluster at 127.0.0.1:${server.port} is not serving: Failed to refresh slots cache. ERR This instance has cluster support disabled\n`,
+    );
+  } finally {
+    await server.destroy();
   }
 });
