@@ -1,5 +1,5 @@
 import type { SessionTracker } from '@botsession/core';
-import { type ConnectionFlags, openTracker } from './connection.js';
+import type { ConnectionFlags } from './connection.js';
 
 /** How long closing the tracker may take before the CLI exits anyway (a one-shot command). */
 const CLOSE_WITHIN_MS = 3_000;
@@ -12,6 +12,9 @@ export async function withTracker<T>(
   flags: ConnectionFlags,
   work: (tracker: SessionTracker) => Promise<T>,
 ): Promise<T> {
+  // Loaded on demand: ioredis and BullMQ are most of the start-up time, and help, version
+  // and usage errors need neither.
+  const { openTracker } = await import('./connection.js');
   const { tracker, close } = await openTracker(flags);
   try {
     return await work(tracker);

@@ -60,29 +60,28 @@ it('an unknown flag, with a suggestion on the same line', async () => {
   expect(run.stderr).toBe("botsession: unknown option '--form' (Did you mean --from?)\n");
 });
 
-it('other bad usage, each named', async () => {
-  const cases: Array<[string[], string]> = [
-    [
-      ['report', '--tz', 'Mars/Olympus'],
-      '--tz must be an IANA time zone such as Europe/Madrid or UTC, got "Mars/Olympus"',
-    ],
-    [['report', '--from', '1d', '--to', '2d'], '--from must be before --to'],
-    [['report', '--by', 'week'], '--by takes channel, hour or day separated by commas, got "week"'],
-    [['report', '--json', '--csv'], "option '--json' cannot be used with option '--csv'"],
-    [['end', 'web:1', '--reason', 'bored'], "option '--reason <reason>' argument 'bored' is invalid"],
-    [['end', 'web'], 'the conversation must be CHANNEL:CONVERSATION (web:visitor-42), got "web"'],
-    [['export'], "required option '--since <date>' not specified"],
-    [['export', '--since', '1d', '--format', 'xml'], "option '--format <format>' argument 'xml' is invalid"],
-    [['sessions', '--limit', '0'], "option '--limit <n>' argument '0' is invalid"],
-    [['report', '--redis', 'redis://h:1', '--cluster', 'redis://h:2'], 'give --redis or --cluster, not both'],
-    [['reprot'], "unknown command 'reprot'"],
-  ];
-  for (const [args, message] of cases) {
-    const run = await runCli(args);
-    oneLine(run);
-    expect(run.code, args.join(' ')).toBe(2);
-    expect(run.stderr, args.join(' ')).toContain(message);
-  }
+const BAD_USAGE: Array<[string[], string]> = [
+  [
+    ['report', '--tz', 'Mars/Olympus'],
+    '--tz must be an IANA time zone such as Europe/Madrid or UTC, got "Mars/Olympus"',
+  ],
+  [['report', '--from', '1d', '--to', '2d'], '--from must be before --to'],
+  [['report', '--by', 'week'], '--by takes channel, hour or day separated by commas, got "week"'],
+  [['report', '--json', '--csv'], "option '--json' cannot be used with option '--csv'"],
+  [['end', 'web:1', '--reason', 'bored'], "option '--reason <reason>' argument 'bored' is invalid"],
+  [['end', 'web'], 'the conversation must be CHANNEL:CONVERSATION (web:visitor-42), got "web"'],
+  [['export'], "required option '--since <date>' not specified"],
+  [['export', '--since', '1d', '--format', 'xml'], "option '--format <format>' argument 'xml' is invalid"],
+  [['sessions', '--limit', '0'], "option '--limit <n>' argument '0' is invalid"],
+  [['report', '--redis', 'redis://h:1', '--cluster', 'redis://h:2'], 'give --redis or --cluster, not both'],
+  [['reprot'], "unknown command 'reprot'"],
+];
+
+it.each(BAD_USAGE)('bad usage: %j', async (args, message) => {
+  const run = await runCli(args);
+  oneLine(run);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain(message);
 });
 
 it('a plain Redis given as a cluster', async () => {
