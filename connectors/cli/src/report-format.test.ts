@@ -92,9 +92,22 @@ describe('reportTables', () => {
   const text = reportTables(rows, heading);
 
   it('heads the report with its range in the time zone', () => {
-    expect(text.split('\n')[0]).toBe(
-      'Usage 2026-11-29 00:00:00 → 2026-12-01 00:00:00 (Europe/Madrid), in whole hours',
-    );
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      'Usage 2026-11-29 00:00:00 → 2026-12-01 00:00:00 (Europe/Madrid)',
+      '',
+    ]);
+  });
+
+  it('says which hours the ledger counted when the range is not whole hours', () => {
+    const partial = {
+      from: Date.parse('2026-11-30T09:20:00Z'),
+      to: Date.parse('2026-11-30T15:40:00Z'),
+      timeZone: 'UTC',
+    };
+    expect(reportTables(rows, partial).split('\n').slice(0, 2)).toEqual([
+      'Usage 2026-11-30 09:20:00 → 2026-11-30 15:40:00 (UTC)',
+      'Counted by the hour: the hours from 2026-11-30 10:00:00 to 2026-11-30 16:00:00',
+    ]);
   });
 
   it('shows every field of every row, numbers grouped, durations in units, missing values as a dash', () => {

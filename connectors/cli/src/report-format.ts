@@ -4,6 +4,8 @@ import { csvLine } from './csv.js';
 import { amount, count, duration, instant, isoOrEmpty } from './format.js';
 import { drawTable, newTable } from './table.js';
 
+const HOUR_MS = 3_600_000;
+
 export interface ReportHeading {
   from: number;
   to: number;
@@ -20,9 +22,17 @@ function labels(row: ReportRow, periods: boolean): string[] {
  * long and how busy they were. Totals under the first two when there is more than one row.
  */
 export function reportTables(rows: readonly ReportRow[], heading: ReportHeading): string {
-  // The ledger counts per UTC hour: an hour is in the range when it starts in it.
-  const range = `${instant(heading.from, heading.timeZone)} → ${instant(heading.to, heading.timeZone)} (${heading.timeZone}), in whole hours`;
-  if (rows.length === 0) return `Usage ${range}\n\nNo sessions, messages or live sessions in this range.\n`;
+  const range = `${instant(heading.from, heading.timeZone)} → ${instant(heading.to, heading.timeZone)} (${heading.timeZone})`;
+  // The ledger counts per UTC hour, and an hour is in the range when it starts in it
+  // (core/docs/report.md): say which hours that is when the range is not whole hours.
+  const first = Math.ceil(heading.from / HOUR_MS) * HOUR_MS;
+  const end = Math.ceil(heading.to / HOUR_MS) * HOUR_MS;
+  const counted =
+    first === heading.from && end === heading.to
+      ? ''
+      : `\nCounted by the hour: the hours from ${instant(first, heading.timeZone)} to ${instant(end, heading.timeZone)}`;
+  if (rows.length === 0)
+    return `Usage ${range}${counted}\n\nNo sessions, messages or live sessions in this range.\n`;
   const periods = rows.some((r) => r.period !== undefined);
   const key = periods ? ['channel', 'period'] : ['channel'];
   const totalKey = periods ? ['total', ''] : ['total'];
@@ -105,7 +115,7 @@ export function reportTables(rows: readonly ReportRow[], heading: ReportHeading)
   }
 
   return [
-    `Usage ${range}`,
+    `Usage ${range}${counted}`,
     '',
     'Sessions started and messages counted in the range, sessions live now',
     drawTable(activity, rows.length > 1 ? rows.length : undefined),
