@@ -8,7 +8,12 @@ export interface ConnectionFlags {
   redis?: string;
   cluster?: string;
   prefix?: string;
+  shards?: number;
+  queues?: number;
 }
+
+/** redisBackend options the CLI takes as flags of the same name. */
+const LAYOUT_FLAGS = ['prefix', 'shards', 'queues'] as const;
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 /** How long the CLI waits to connect before it says the server is unreachable. */
@@ -163,15 +168,16 @@ export async function openTracker(flags: ConnectionFlags): Promise<OpenTracker> 
   const connection = target.kind === 'redis' ? target.url : cluster!;
   let backend: ReturnType<typeof redisBackend>;
   try {
-    backend = redisBackend({
-      connection,
-      worker: false,
-      ...(flags.prefix === undefined ? {} : { prefix: flags.prefix }),
-    });
+    const layout = Object.fromEntries(
+      LAYOUT_FLAGS.filter((flag) => flags[flag] !== undefined).map((flag) => [flag, flags[flag]]),
+    );
+    backend = redisBackend({ connection, worker: false, ...layout });
   } catch (error) {
     cluster?.disconnect();
-    // Core checks the prefix and names its option; the operator typed a flag.
-    if (error instanceof ConfigError && error.field === 'prefix') throw usageError(`--${error.message}`);
+    // Core checks these options and names them; the operator typed flags.
+    if (error instanceof ConfigError && (LAYOUT_FLAGS as readonly string[]).includes(error.field)) {
+      throw usageError(`--${error.message}`);
+    }
     throw error;
   }
   const tracker = createSessionTracker({ backend });

@@ -1,25 +1,42 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ConnectionFlags } from './connection.js';
 
-/** `--redis`, `--cluster` and `--prefix` on a command, each also read from the environment. */
+/**
+ * Where the store is and how the bots laid it out: `--redis` or `--cluster`, and `--prefix`,
+ * `--shards`, `--queues` as given to the bots' redisBackend; each also from the environment.
+ */
 export function connectionOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option(
-        '--redis <url>',
-        'one Redis server, redis://[user:password@]host:port[/db] or rediss://',
-      ).env('BOTSESSION_REDIS'),
-    )
-    .addOption(
-      new Option('--cluster <urls>', 'Redis Cluster: startup nodes as redis:// URLs separated by commas').env(
-        'BOTSESSION_CLUSTER',
-      ),
-    )
-    .addOption(
-      new Option('--prefix <prefix>', "the bots' key prefix (redisBackend's prefix option)").env(
-        'BOTSESSION_PREFIX',
-      ),
-    );
+  return (
+    command
+      .addOption(
+        new Option(
+          '--redis <url>',
+          'one Redis server, redis://[user:password@]host:port[/db] or rediss://',
+        ).env('BOTSESSION_REDIS'),
+      )
+      .addOption(
+        new Option(
+          '--cluster <urls>',
+          'Redis Cluster: startup nodes as redis:// URLs separated by commas',
+        ).env('BOTSESSION_CLUSTER'),
+      )
+      .addOption(
+        new Option('--prefix <prefix>', "the bots' key prefix (redisBackend's prefix option)").env(
+          'BOTSESSION_PREFIX',
+        ),
+      )
+      // The store's layout: read with other values, the CLI would look in the wrong places.
+      .addOption(
+        new Option('--shards <n>', "the bots' redisBackend shards option (default 16)")
+          .env('BOTSESSION_SHARDS')
+          .argParser(positiveInteger),
+      )
+      .addOption(
+        new Option('--queues <n>', "the bots' redisBackend queues option (default 4)")
+          .env('BOTSESSION_QUEUES')
+          .argParser(positiveInteger),
+      )
+  );
 }
 
 /**
@@ -37,6 +54,8 @@ export function connectionFlags(command: Command): ConnectionFlags {
   if (opts.cluster !== undefined && !(both && fromEnv('cluster') && !fromEnv('redis')))
     flags.cluster = opts.cluster;
   if (opts.prefix !== undefined) flags.prefix = opts.prefix;
+  if (opts.shards !== undefined) flags.shards = opts.shards;
+  if (opts.queues !== undefined) flags.queues = opts.queues;
   return flags;
 }
 

@@ -16,6 +16,9 @@ import { BIN, num, runCli, tableRows } from './run-cli.js';
 import { type ScriptTally, scriptedRun } from './scripted-run.js';
 
 const PREFIX = 'cli-test';
+// Not the defaults: the CLI must be told the bots' layout, and reads it right when told.
+const SHARDS = 4;
+const QUEUES = 2;
 let server: RedisServer;
 let tracker: SessionTracker;
 let tally: ScriptTally;
@@ -23,7 +26,16 @@ let dir: string;
 // A range around the run, given to the CLI and to tracker.report alike.
 let from: string;
 let to: string;
-const connection = () => ['--redis', server.url, '--prefix', PREFIX];
+const connection = () => [
+  '--redis',
+  server.url,
+  '--prefix',
+  PREFIX,
+  '--shards',
+  String(SHARDS),
+  '--queues',
+  String(QUEUES),
+];
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -35,7 +47,7 @@ beforeAll(async () => {
   server = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'botsession-cli-'));
   tracker = createSessionTracker({
-    backend: redisBackend({ connection: server.url, prefix: PREFIX }),
+    backend: redisBackend({ connection: server.url, prefix: PREFIX, shards: SHARDS, queues: QUEUES }),
   });
   from = new Date(Date.now() - 3_600_000).toISOString();
   tally = await scriptedRun(tracker, 'one');
@@ -278,9 +290,11 @@ describe('botsession connection flags', () => {
     );
   });
 
-  it('reads the server from BOTSESSION_REDIS', async () => {
-    const run = await runCli(['report', '--prefix', PREFIX, '--from', from, '--to', to, '--json'], {
+  it('reads the server and the layout from BOTSESSION_*', async () => {
+    const run = await runCli(['report', '--from', from, '--to', to, '--json'], {
       BOTSESSION_REDIS: server.url,
+      BOTSESSION_PREFIX: PREFIX,
+      BOTSESSION_SHARDS: String(SHARDS),
     });
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(

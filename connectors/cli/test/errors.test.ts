@@ -73,6 +73,7 @@ const BAD_USAGE: Array<[string[], string]> = [
   [['export'], "required option '--since <date>' not specified"],
   [['export', '--since', '1d', '--format', 'xml'], "option '--format <format>' argument 'xml' is invalid"],
   [['sessions', '--limit', '0'], "option '--limit <n>' argument '0' is invalid"],
+  [['report', '--shards', 'many'], "option '--shards <n>' argument 'many' is invalid"],
   [['report', '--redis', 'redis://h:1', '--cluster', 'redis://h:2'], 'give --redis or --cluster, not both'],
   [['reprot'], "unknown command 'reprot'"],
 ];
