@@ -5,7 +5,8 @@ import { count, instant } from './format.js';
 export interface ExportProgress {
   /** A session was written; `endedAt` moves the bar through the time range. */
   tick(endedAt: number | undefined): void;
-  stop(): void;
+  /** `complete`: the whole range was read, so the bar shows 100 %; otherwise it stays where it stopped. */
+  stop(complete: boolean): void;
 }
 
 const SILENT: ExportProgress = { tick() {}, stop() {} };
@@ -37,8 +38,8 @@ export function exportProgress(show: boolean, since: number, until: number): Exp
       if (endedAt !== undefined) reached = Math.min(total, Math.max(reached, endedAt - since));
       bar.update(reached, { exported: count(exported), at: instant(since + reached) });
     },
-    stop() {
-      bar.update(total, { exported: count(exported), at: instant(until) });
+    stop(complete) {
+      if (complete) bar.update(total, { exported: count(exported), at: instant(until) });
       bar.stop();
     },
   };

@@ -83,6 +83,7 @@ export function exportCommand(program: Command): void {
       let exported = 0;
       let batch = flags.format === 'csv' ? sessionCsvHeader() : '';
       let lines = 0;
+      let complete = false;
       try {
         const options: { since: number; until?: number; channel?: string } = { since };
         if (until !== undefined) options.until = until;
@@ -98,8 +99,9 @@ export function exportCommand(program: Command): void {
           }
         }
         if (batch !== '') await write(target.out, batch);
+        complete = true;
       } finally {
-        progress.stop();
+        progress.stop(complete);
         await target.done();
       }
       return exported;
