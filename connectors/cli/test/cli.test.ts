@@ -194,7 +194,7 @@ describe('botsession sessions, show, end', () => {
         .sort(),
     );
     const limited = await runCli(['sessions', ...connection(), '--limit', '1']);
-    expect(limited.stdout).toContain('1 live session shown, more not shown (raise --limit)');
+    expect(limited.stdout).toContain('1 live session shown; there are more (raise --limit)');
   });
 
   it("shows a conversation's live session, and an ended session by id from the log", async () => {

@@ -39,7 +39,7 @@ export function sessionsCommand(program: Command): void {
     } else {
       process.stdout.write(sessionsTable(sessions, Date.now()));
       process.stdout.write(
-        `${sessions.length} live session${sessions.length === 1 ? '' : 's'}${more ? ` shown, more not shown (raise --limit)` : ''}\n`,
+        `${sessions.length} live session${sessions.length === 1 ? '' : 's'}${more ? ` shown; there are more (raise --limit)` : ''}\n`,
       );
     }
   });
