@@ -81,6 +81,7 @@ export class RedisBackend implements Backend {
   private readonly clock = new StoreClock();
   private readonly acks: HookAcks;
   private readonly cursors: Array<[string, string]> = [];
+  private readonly arming = new Set<Promise<void>>();
   private host: BackendHost | undefined;
   private everReady = false;
   private connectFailed = false;
@@ -219,9 +220,7 @@ export class RedisBackend implements Backend {
     const { channel, conversationId } = input.ref;
     const keys = this.shards[shard]!;
     // Ends left to a worker (this process runs no sessionEnd handler): have the shard swept.
-    if (armAt !== '') {
-      this.expiry.arm(shard, Number(armAt), Number(storeNow)).catch((error) => this.host?.reportError(error));
-    }
+    if (armAt !== '') this.arm(shard, Number(armAt), Number(storeNow));
     const deliverEnds = input.event.type === 'message' || this.host?.listens('sessionEnd') !== false;
     // An old session found past its deadline ended first; announce it before its successor.
     if (ended !== '' && deliverEnds) this.announceEnd(keys, decodeSnapshot(channel, conversationId, ended));
@@ -240,7 +239,7 @@ export class RedisBackend implements Backend {
       }
       case REPLY.ended: {
         const session = decodeSnapshot(channel, conversationId, payload);
-        this.announceEnd(keys, session);
+        if (deliverEnds) this.announceEnd(keys, session);
         return { session, isNew: false };
       }
       case REPLY.redelivered:
@@ -250,6 +249,13 @@ export class RedisBackend implements Backend {
       default:
         return { session: undefined, isNew: false };
     }
+  }
+
+  /** Adds a shard's expiry job off the caller's path; close() waits for the ones in flight. */
+  private arm(shard: number, at: number, storeNow: number): void {
+    const added = this.expiry.arm(shard, at, storeNow).catch((error) => this.host?.reportError(error));
+    this.arming.add(added);
+    void added.then(() => this.arming.delete(added));
   }
 
   /** Delivers sessionStart here and now; acknowledged once every handler settled. */
@@ -415,6 +421,7 @@ export class RedisBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.arming]);
     await this.acks.flush();
     await this.expiry.close();
     await Promise.all([quit(this.connections.commands), quit(this.connections.queue)]);
