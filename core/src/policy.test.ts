@@ -3,12 +3,14 @@ import { ConfigError } from './errors/config-error.js';
 import { DEFAULT_POLICIES, PolicySet } from './policy.js';
 
 describe('policies', () => {
-  it('has the seed rules: 5 min web, messaging API, help and default; 24 h social, SMS and Slack', () => {
+  it('has the seed rules: 5 min web, messaging API, help and default; 24 h social, SMS, Slack, Teams and LINE', () => {
     const minutes = (channel: string) => DEFAULT_POLICIES[channel]!.inactivityTimeoutMs / 60_000;
     expect(['web', 'messaging-api', 'help', 'default'].map(minutes)).toEqual([5, 5, 5, 5]);
-    expect(['facebook', 'whatsapp', 'instagram', 'telegram', 'twitter', 'sms', 'slack'].map(minutes)).toEqual(
-      Array(7).fill(24 * 60),
-    );
+    expect(
+      ['facebook', 'whatsapp', 'instagram', 'telegram', 'twitter', 'sms', 'slack', 'teams', 'line'].map(
+        minutes,
+      ),
+    ).toEqual(Array(9).fill(24 * 60));
     expect(DEFAULT_POLICIES.web!.surveyWindowMs).toBe(24 * 3_600_000);
     expect(Object.isFrozen(DEFAULT_POLICIES.web!.endOn)).toBe(true);
   });
@@ -24,9 +26,9 @@ describe('policies', () => {
   });
 
   it('gives unknown channels the default policy, and lets users override default', () => {
-    const set = new PolicySet({ default: { inactivityTimeoutMs: 1_000 }, teams: { surveyWindowMs: 5 } });
+    const set = new PolicySet({ default: { inactivityTimeoutMs: 1_000 }, kiosk: { surveyWindowMs: 5 } });
     expect(set.of('some-channel').inactivityTimeoutMs).toBe(1_000);
-    expect(set.of('teams')).toMatchObject({ inactivityTimeoutMs: 1_000, surveyWindowMs: 5 });
+    expect(set.of('kiosk')).toMatchObject({ inactivityTimeoutMs: 1_000, surveyWindowMs: 5 });
     expect(set.of('web').inactivityTimeoutMs).toBe(300_000);
   });
 

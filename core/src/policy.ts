@@ -25,6 +25,9 @@ export const DEFAULT_POLICIES: Readonly<Record<string, Readonly<ChannelPolicy>>>
   twitter: policy(24 * HOUR),
   sms: policy(24 * HOUR),
   slack: policy(24 * HOUR),
+  // Beyond the seed: Microsoft Teams (Agents SDK `msteams`) and LINE are chat apps like the above.
+  teams: policy(24 * HOUR),
+  line: policy(24 * HOUR),
   help: policy(5 * MINUTE),
   default: policy(5 * MINUTE),
 });
