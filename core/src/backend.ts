@@ -11,6 +11,11 @@ export interface ApplyInput {
   now: number;
   /** A fresh session id; call it only when the event opens a session (ids cost time to make). */
   newId: () => string;
+  /**
+   * The platform's id for this delivery. Seen before within the policy's redeliveryWindowMs:
+   * apply nothing and answer with the original delivery's session, `redelivered: true`.
+   */
+  deliveryId?: string;
 }
 
 export interface ApplyOutput {
@@ -18,6 +23,8 @@ export interface ApplyOutput {
   session: Session | undefined;
   /** True when this event opened `session`. */
   isNew: boolean;
+  /** True when `deliveryId` was seen before: nothing was applied. */
+  redelivered?: boolean;
   /** A session this event started, for the tracker to announce in this process. */
   started?: Session;
   /**

@@ -491,6 +491,100 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
       });
     });
 
+    describe('platform redeliveries (delivery ids)', () => {
+      it('counts a redelivered message once and answers with the original stamp', async () => {
+        const h = await harness();
+        const ref = conversation('telegram');
+        const first = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'update-1' });
+        const again = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'update-1' });
+        expect(first.redelivered).toBe(false);
+        expect(again).toMatchObject({ sessionId: first.sessionId, isNew: false, redelivered: true });
+        expect(again.session.interactions).toBe(1);
+        const next = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'update-2' });
+        expect(next.session.interactions).toBe(2);
+        await settle();
+        expect(h.starts).toHaveLength(1);
+      });
+
+      it('opens no second session when a message is redelivered after its handler failed', async () => {
+        const h = await harness();
+        const ref = conversation('telegram');
+        const first = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-7' });
+        await h.tracker.end(ref, 'interrupted');
+        const retry = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-7' });
+        expect(retry).toMatchObject({ sessionId: first.sessionId, redelivered: true, isNew: false });
+        expect(retry.session).toMatchObject({ status: 'ended', endReason: 'interrupted', interactions: 1 });
+        expect(await h.tracker.get(ref)).toBeUndefined();
+        // The reply to the redelivery answers an ended session: counted nowhere, opens nothing.
+        expect(
+          await h.tracker.track(ref, { direction: 'outbound', inReplyTo: retry.sessionId }),
+        ).toBeUndefined();
+        const fresh = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-8' });
+        expect(fresh.isNew).toBe(true);
+        expect(fresh.session.previousSessionId).toBe(first.sessionId);
+        await settle();
+        expect(h.starts.map((s) => s.id)).toEqual([first.sessionId, fresh.sessionId]);
+      });
+
+      it('keeps delivery ids per conversation: the same id elsewhere is a new message', async () => {
+        const h = await harness();
+        const a = await h.tracker.track(conversation('web'), { direction: 'inbound', deliveryId: 'm-1' });
+        const b = await h.tracker.track(conversation('web'), { direction: 'inbound', deliveryId: 'm-1' });
+        expect([a.isNew, b.isNew, a.redelivered, b.redelivered]).toEqual([true, true, false, false]);
+      });
+
+      it('forgets a delivery id after the channel’s redelivery window', async () => {
+        const h = await harness({ telegram: { redeliveryWindowMs: 60_000 } });
+        const ref = conversation('telegram');
+        await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'old' });
+        h.skip(61_000);
+        // Still inside the 24 h session (skip moves the clock only): a new message of it.
+        const later = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'old' });
+        expect(later).toMatchObject({ redelivered: false });
+        expect(later.session.interactions).toBe(later.isNew ? 1 : 2);
+      });
+
+      it('does an explicit event once per delivery id', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        await h.tracker.track(ref, inbound);
+        await h.tracker.surveySent(ref, { deliveryId: 'survey-1' });
+        const sentAt = (await h.tracker.get(ref))!.surveySentAt;
+        h.skip(10);
+        await h.tracker.surveySent(ref, { deliveryId: 'survey-1' });
+        expect((await h.tracker.get(ref))!.surveySentAt).toBe(sentAt);
+        const ended = await h.tracker.handoff(ref, { deliveryId: 'handoff-1' });
+        expect(ended).toMatchObject({ status: 'ended', endReason: 'handoff' });
+        const repeat = await h.tracker.handoff(ref, { deliveryId: 'handoff-1' });
+        expect(repeat).toMatchObject({ id: ended!.id, status: 'ended' });
+        await settle();
+        expect(h.ends).toHaveLength(1);
+      });
+
+      it('keeps a survey score and links a session to the previous one', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        const first = await h.tracker.track(ref, inbound);
+        expect(first.session.previousSessionId).toBeUndefined();
+        await h.tracker.surveySent(ref);
+        const answered = await h.tracker.surveyAnswered(ref, { score: 4 });
+        expect(answered).toMatchObject({ status: 'ended', endReason: 'survey', surveyScore: 4 });
+        const second = await h.tracker.track(ref, inbound);
+        expect(second.session.previousSessionId).toBe(first.sessionId);
+        await eventually(() => expect(h.ends.map((s) => s.surveyScore)).toEqual([4]));
+      });
+
+      it('rejects a bad delivery id or score naming the option', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        await expect(h.tracker.track(ref, { direction: 'inbound', deliveryId: '' })).rejects.toThrow(
+          /deliveryId/,
+        );
+        await expect(h.tracker.surveyAnswered(ref, { score: 101 })).rejects.toThrow(/score/);
+        await expect(h.tracker.surveyAnswered(ref, { score: Number.NaN })).rejects.toThrow(/score/);
+      });
+    });
+
     describe('policies and hooks', () => {
       it('applies a channel override, and the default policy to unknown channels', async () => {
         const custom = timing.web * 2;

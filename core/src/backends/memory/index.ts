@@ -1,11 +1,14 @@
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
 import { applyRules, type RuleResult, type SessionEvent } from '../../rules.js';
 import type { ConversationRef, Session } from '../../types.js';
+import { ConversationMemory } from './conversation-memory.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { SessionTable } from './session-table.js';
 
 /** setTimeout fires at most this far ahead; a later deadline wakes up and re-arms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often remembered delivery ids and ended sessions past their window are dropped. */
+const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * The embedded default backend: sessions in this process's memory, correct for one process.
@@ -29,13 +32,17 @@ class MemoryBackend implements Backend {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly popped = { deadline: 0, slot: 0, generation: 0 };
+  private readonly memory = new ConversationMemory();
+  private sweeper: NodeJS.Timeout | undefined;
 
   attach(host: BackendHost): void {
     this.host = host;
+    this.sweeper = setInterval(() => this.memory.sweep(host.now()), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
   }
 
   apply(input: ApplyInput): ApplyOutput {
-    const { ref } = input;
+    const { ref, deliveryId, now, policy } = input;
     let conversations = this.index.get(ref.channel);
     if (conversations === undefined) {
       conversations = new Map();
@@ -43,14 +50,37 @@ class MemoryBackend implements Backend {
     }
     const slot = conversations.get(ref.conversationId);
     const stored = slot === undefined ? undefined : this.table.read(slot);
-    const result = applyRules(ref, stored, input.policy, input.event, input.now, input.newId);
+    if (deliveryId !== undefined) {
+      const seen = this.memory.findDelivery(
+        ref.channel,
+        ref.conversationId,
+        deliveryId,
+        now,
+        policy.redeliveryWindowMs,
+      );
+      if (seen !== undefined) return this.redelivery(seen.sessionId, stored);
+    }
+    const previous = this.memory.previousSessionId(ref.channel, ref.conversationId);
+    const result = applyRules(ref, stored, policy, input.event, now, input.newId, previous);
     this.store(conversations, ref.conversationId, slot, result);
+    if (result.ended !== undefined) this.memory.rememberEnd(result.ended, now, policy.redeliveryWindowMs);
+    if (deliveryId !== undefined) {
+      const record = { id: deliveryId, sessionId: result.session?.id ?? '', at: now };
+      this.memory.rememberDelivery(ref.channel, ref.conversationId, record, policy.redeliveryWindowMs);
+    }
     return {
       session: result.session,
       isNew: result.started !== undefined,
       started: result.started,
       ended: result.ended,
     };
+  }
+
+  /** A delivery seen before: nothing applied; its original session as it is now. */
+  private redelivery(sessionId: string, active: Session | undefined): ApplyOutput {
+    if (sessionId === '') return { session: undefined, isNew: false, redelivered: true };
+    const session = active?.id === sessionId ? active : this.memory.endedSession(sessionId);
+    return { session, isNew: false, redelivered: true };
   }
 
   get(ref: ConversationRef, now: number): Session | undefined {
@@ -61,17 +91,14 @@ class MemoryBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.memory.clear();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     this.index.clear();
     this.table.clear();
     this.heap.clear();
-  }
-
-  /** Live sessions, for benchmarks and tests. */
-  get size(): number {
-    return this.table.size;
   }
 
   private store(
@@ -143,6 +170,7 @@ class MemoryBackend implements Backend {
     if (result.ended === undefined) return;
     this.index.get(ref.channel)?.delete(ref.conversationId);
     this.table.release(slot);
+    this.memory.rememberEnd(result.ended, now, host.policyOf(ref.channel).redeliveryWindowMs);
     void host.deliverEnd(result.ended);
   }
 }
