@@ -585,6 +585,85 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
       });
     });
 
+    describe('the ledger and report', () => {
+      /** A channel id no other test uses, so that store-wide counters start at zero. */
+      function freshChannel(): string {
+        counter += 1;
+        return `ledger-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${counter}`;
+      }
+
+      it('reports sessions, interactions, ends by reason and surveys exactly once', async () => {
+        const channel = freshChannel();
+        const h = await harness();
+        const start = h.now();
+        const a = { channel, conversationId: 'a', userId: 'ua' };
+        const b = { channel, conversationId: 'b', userId: 'ub' };
+        const c = { channel, conversationId: 'c' };
+        await h.tracker.track(a, { direction: 'inbound', deliveryId: 'a1' });
+        await h.tracker.track(a, { direction: 'inbound', deliveryId: 'a1' }); // redelivery: nothing
+        await h.tracker.track(a, outbound);
+        await h.tracker.track(a, { direction: 'inbound', deliveryId: 'a2' });
+        await h.tracker.handoff(a);
+        await h.tracker.track(b, inbound);
+        await h.tracker.surveySent(b);
+        await h.tracker.surveyAnswered(b, { score: 80 });
+        await h.tracker.track(c, outbound); // proactive: a session nobody answered yet
+        const rows = await h.tracker.report({ from: start - HOUR, to: h.now() + HOUR });
+        expect(rows).toHaveLength(1);
+        const [row] = rows;
+        expect(row).toMatchObject({
+          channel,
+          sessions: 3,
+          engaged: 2,
+          endedTotal: 2,
+          interactions: 5,
+          userMessages: 3,
+          botMessages: 2,
+          surveys: { sent: 1, answered: 1, meanScore: 80 },
+          active: 1,
+        });
+        expect(row!.ended).toMatchObject({ handoff: 1, survey: 1, inactivity: 0, closed: 0 });
+        expect(row!.interactionsPerSession.mean).toBe(2); // a: 3 interactions, b: 1
+        expect(row!.durationMs.counts.reduce((x, y) => x + y, 0)).toBe(2);
+        // The ends that reached the hooks are the ones the ledger counts, and the log holds them once.
+        await eventually(() => expect(h.ends).toHaveLength(2));
+        const logged: string[] = [];
+        for await (const s of h.tracker.endedSessions({ since: start - HOUR, channel })) logged.push(s.id);
+        expect(logged.sort()).toEqual(h.ends.map((s) => s.id).sort());
+        const live: string[] = [];
+        for await (const s of h.tracker.sessions({ channel })) live.push(s.conversationId);
+        expect(live).toEqual(['c']);
+      });
+
+      it('counts an inactivity end once, in the hour of its deadline', async () => {
+        const channel = freshChannel();
+        const h = await harness({ [channel]: { inactivityTimeoutMs: timing.web } });
+        const start = h.now();
+        const ref = { channel, conversationId: 'x' };
+        const { sessionId } = await h.tracker.track(ref, inbound);
+        await wait(timing.web * 1.5);
+        await eventually(() => expect(h.ends.map((s) => s.id)).toEqual([sessionId]));
+        await settle();
+        const [row] = await h.tracker.report({
+          from: start - HOUR,
+          to: h.now() + HOUR,
+          by: ['channel', 'hour'],
+        });
+        expect(row).toMatchObject({ channel, sessions: 1, endedTotal: 1, active: 0 });
+        expect(row!.ended.inactivity).toBe(1);
+        expect(row!.period!.label).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00$/);
+      });
+
+      it('rejects a bad report query naming the field', async () => {
+        const h = await harness();
+        await expect(h.tracker.report({ from: 'yesterday' as never, to: 1 })).rejects.toThrow(/query\.from/);
+        await expect(h.tracker.report({ from: 0, to: 1, timeZone: 'Mars/Base' })).rejects.toThrow(/timeZone/);
+        await expect(h.tracker.report({ from: 0, to: 1, by: ['week' as never] })).rejects.toThrow(
+          /query\.by/,
+        );
+      });
+    });
+
     describe('policies and hooks', () => {
       it('applies a channel override, and the default policy to unknown channels', async () => {
         const custom = timing.web * 2;
