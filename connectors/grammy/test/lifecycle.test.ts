@@ -168,6 +168,23 @@ describe('session ends driven from a grammY bot', () => {
   });
 });
 
+describe('a tracker that is closed (a bug, not an outage)', () => {
+  it('fails the update instead of silently counting nothing: the error reaches the caller', async () => {
+    const h = await startHarness();
+    let ran = false;
+    h.bot.on('message:text', () => {
+      ran = true;
+    });
+    await h.tracker.close();
+    await h.deliver(textMessage('hi'));
+    await h.close();
+
+    expect(ran).toBe(false);
+    expect(h.caught).toHaveLength(1);
+    expect((h.caught[0] as BotError).error).not.toMatchObject({ name: 'StoreUnavailableError' });
+  });
+});
+
 describe('refOf', () => {
   let h: Harness;
   afterEach(() => h.close());

@@ -65,6 +65,26 @@ describe('a failing onEvent', () => {
   });
 });
 
+describe('a tracker that is closed (a bug, not an outage)', () => {
+  it('still calls onEvent and answers 200, and says so on console.error rather than nowhere', async () => {
+    const h = await startHarness();
+    const logged: unknown[][] = [];
+    const log = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      await h.tracker.close();
+      const reply = await h.send('text-message');
+
+      expect(reply.status).toBe(200);
+      expect(h.seen.map((s) => s.stamp)).toEqual([undefined]);
+      expect(logged.map((args) => args[0])).toEqual(['[botsession/line] a tracker call failed:']);
+    } finally {
+      console.error = log;
+      await h.close();
+    }
+  });
+});
+
 describe('lineWebhook() configuration', () => {
   it('throws a ConfigError naming each bad option, never echoing the secret', async () => {
     const tracker = createSessionTracker();
