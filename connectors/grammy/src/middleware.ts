@@ -42,8 +42,7 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     if (marked[CHANNEL_KEY] !== undefined) return next();
     marked[CHANNEL_KEY] = channel;
     const ref = findRef(ctx, channel);
-    // Telegram's id of this update: a webhook retry or a restarted poller delivers it again.
-    const deliveryId = String(ctx.update.update_id);
+    const deliveryId = deliveryIdOf(ctx.update);
     if (ref !== undefined) {
       ctx.botSession = isInteraction(ctx.update)
         ? await unlessStoreDown(tracker.track(ref, { direction: 'inbound', deliveryId }))
@@ -71,6 +70,15 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
   };
 }
 
+/**
+ * Telegram's `update_id`: a webhook update that got no 2xx is sent again with the same id (and
+ * polling returns it again until it is confirmed), so core counts it once.
+ * https://core.telegram.org/bots/api#getting-updates
+ */
+function deliveryIdOf(update: { update_id?: unknown }): string | undefined {
+  return typeof update.update_id === 'number' ? String(update.update_id) : undefined;
+}
+
 /** Updates that are no interaction still see the session they happen in, without counting. */
 async function activeSession(
   tracker: SessionTracker,
@@ -90,10 +98,11 @@ async function activeSession(
 async function endInterrupted(
   tracker: SessionTracker,
   ref: ConversationRef,
-  deliveryId: string,
+  deliveryId: string | undefined,
 ): Promise<void> {
+  const options = deliveryId === undefined ? {} : { deliveryId: `interrupted:${deliveryId}` };
   try {
-    await unlessStoreDown(tracker.end(ref, 'interrupted', { deliveryId: `${deliveryId}:interrupted` }));
+    await unlessStoreDown(tracker.end(ref, 'interrupted', options));
   } catch (error) {
     console.error('[botsession/grammy] ending the session interrupted failed:', error);
   }
