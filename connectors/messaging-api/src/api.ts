@@ -1,12 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { type ConversationRef, type Session, StoreUnavailableError } from '@botsession/core';
 import {
+  type Exchange,
   endInterrupted,
+  httpLayer,
+  JSON_MEDIA_TYPES,
   type NodeHandler,
   parseJsonBody,
-  readRawBody,
+  requestTargetOf,
   sendJson,
-  toReportingNodeHandler,
   trackOrUndefined,
   trackReplyOrUndefined,
   unlessStoreDown,
@@ -15,7 +17,7 @@ import {
 import type { z } from 'zod';
 import { authenticate } from './auth.js';
 import { openApiDocument } from './openapi.js';
-import { checkOptions, type MessagingApiOptions } from './options.js';
+import { checkOptions, type MessagingApiErrorContext, type MessagingApiOptions } from './options.js';
 import { normalizeReply } from './reply.js';
 import { matchRoute, type OperationId } from './routes.js';
 import { emptyRequest, endRequest, messageRequest, parseBody } from './schemas.js';
@@ -44,19 +46,28 @@ export function refOf(message: { conversationId: string; userId?: string }): Con
  * http.createServer(api).listen(3000); // POST /v1/messages, GET /v1/openapi.json, …
  */
 export function messagingApi(options: MessagingApiOptions): NodeHandler {
-  const { tracker, apiKeys, onMessage, bodyLimitBytes, onError } = checkOptions(options);
-  const report = onError ?? ((error: unknown) => console.error('[@botsession/messaging-api]', error));
+  const { tracker, apiKeys, onMessage, ...httpOptions } = checkOptions(options);
+  const http = httpLayer<MessagingApiErrorContext>({ connector: '@botsession/messaging-api', ...httpOptions });
   const openApi = openApiDocument();
 
-  async function readBody<T>(req: IncomingMessage, schema: z.ZodType<T>, emptyIsObject: boolean): Promise<T> {
-    const raw = await readRawBody(req, bodyLimitBytes);
+  async function readBody<T>(
+    exchange: Exchange<MessagingApiErrorContext>,
+    schema: z.ZodType<T>,
+    emptyIsObject: boolean,
+  ): Promise<T> {
+    // A body must be JSON (415 otherwise); a bodiless POST (handoff, survey-*) needs no type.
+    const raw = await exchange.readBody(JSON_MEDIA_TYPES, { allowMissingType: !hasBody(exchange.req) });
     // Bodiless POSTs (handoff, survey-*) are common from curl and webhooks: an empty body is `{}`.
     const value = raw.length === 0 && emptyIsObject ? {} : parseJsonBody(raw);
     return parseBody(schema, value);
   }
 
-  async function postMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const message = await readBody(req, messageRequest, false);
+  async function postMessage(exchange: Exchange<MessagingApiErrorContext>): Promise<void> {
+    const { res } = exchange;
+    const message = await readBody(exchange, messageRequest, false);
+    exchange.context.message = message;
+    // Tracker failures other than an outage (a closed tracker) reach the error policy too.
+    const report = (error: unknown) => exchange.fail(error);
     const ref = refOf(message);
     const stamp = await trackOrUndefined(tracker, ref, 'inbound', report);
     let reply: ReturnType<typeof normalizeReply>;
@@ -72,7 +83,7 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     for (const _ of reply.replies) {
       answered = (await trackReplyOrUndefined(tracker, ref, answered, report))?.sessionId ?? answered;
     }
-    if (reply.after !== undefined) await followUp(ref, reply.after);
+    if (reply.after !== undefined) await followUp(ref, reply.after, report);
     sendJson(res, 200, {
       sessionId: stamp?.sessionId ?? null,
       isNew: stamp?.isNew ?? null,
@@ -84,6 +95,7 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
   async function followUp(
     ref: ConversationRef,
     after: 'handoff' | 'surveySent' | 'surveyAnswered',
+    report: (error: unknown) => void,
   ): Promise<void> {
     await unlessStoreDown(() => tracker[after](ref), report);
   }
@@ -97,15 +109,17 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     surveyAnswered: (ref) => tracker.surveyAnswered(ref),
   };
 
-  async function work(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Split by hand: `new URL('//x', base)` reads `//x` as a host, and throws on some paths.
-    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+  async function work(exchange: Exchange<MessagingApiErrorContext>): Promise<void> {
+    const { req, res } = exchange;
+    const target = requestTargetOf(req);
+    if (target === undefined) throw new WebhookHttpError(400, 'the request target has no path');
+    const { pathname } = target;
     const match = matchRoute(req.method, pathname);
     if ('allow' in match) {
-      res.setHeader('allow', match.allow.join(', '));
       throw new WebhookHttpError(
         405,
-        `${req.method} is not allowed on ${pathname} (allowed: ${match.allow.join(', ')})`,
+        `${req.method} is not allowed on ${pathname.slice(0, 200)} (allowed: ${match.allow.join(', ')})`,
+        { allow: match.allow.join(', ') },
       );
     }
     const { route, conversationId } = match;
@@ -115,7 +129,7 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     }
     authenticate(req, res, apiKeys);
     if (route.operationId === 'postMessage') {
-      await postMessage(req, res);
+      await postMessage(exchange);
       return;
     }
     const ref = refOf({ conversationId: conversationId! });
@@ -133,12 +147,12 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
           return;
         }
         case 'endSession': {
-          const { reason } = await readBody(req, endRequest, false);
+          const { reason } = await readBody(exchange, endRequest, false);
           sendJson(res, 200, { session: (await tracker.end(ref, reason)) ?? null });
           return;
         }
         default: {
-          await readBody(req, emptyRequest, true);
+          await readBody(exchange, emptyRequest, true);
           const call = sessionCalls[route.operationId as keyof typeof sessionCalls];
           sendJson(res, 200, { session: (await call(ref)) ?? null });
         }
@@ -153,5 +167,12 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     }
   }
 
-  return toReportingNodeHandler(work, onError, report);
+  return http.handler(work);
+}
+
+/** Whether the request carries a body at all (HTTP/1.1: a length above 0, or chunked). */
+function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(req.headers['content-length'] ?? 0);
+  return !(length === 0);
 }

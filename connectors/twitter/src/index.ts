@@ -5,5 +5,5 @@ export {
   type TwitterDirectMessage,
   type TwitterUser,
 } from './map.js';
-export type { TwitterWebhookOptions } from './options.js';
+export type { TwitterErrorContext, TwitterWebhookOptions } from './options.js';
 export { twitterWebhook } from './webhook.js';

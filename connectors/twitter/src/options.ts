@@ -1,12 +1,19 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
 import {
-  checkBodyLimitBytes,
   checkFunction,
-  checkOptionalFunction,
+  checkHttpOptions,
   checkOptionFields,
   checkTracker,
+  HTTP_OPTION_FIELDS,
+  type HttpErrorContext,
+  type HttpOptions,
 } from '@botsession/webhook';
 import type { TwitterDirectMessage } from './map.js';
+
+/** What `onError` receives beside the error: the request, and the message when `onMessage` failed on one. */
+export interface TwitterErrorContext extends HttpErrorContext {
+  message?: TwitterDirectMessage;
+}
 
 export interface TwitterWebhookOptions {
   /** The session tracker (`createSessionTracker()` from `@botsession/core`). */
@@ -20,21 +27,28 @@ export interface TwitterWebhookOptions {
   onMessage: (message: TwitterDirectMessage, stamp: SessionStamp | undefined) => unknown;
   /** Largest delivery accepted, in bytes (413 above it). Default: 1 MiB. */
   bodyLimitBytes?: number;
+  /** A delivery not received within this many milliseconds gets 408. Default 10 s. */
+  readTimeoutMs?: number;
   /**
    * Receives what cannot be answered through HTTP: an `onMessage` that threw (after X got
-   * its 200). Default: Express's `next(error)` when mounted in Express, else `console.error`.
+   * its 200), with the request and the message. Default: Express's `next(error)` when mounted
+   * in Express, else `console.error`.
    */
-  onError?: (error: unknown) => void;
+  onError?: (error: unknown, context: TwitterErrorContext) => void;
 }
 
-const OPTION_FIELDS = ['tracker', 'consumerSecret', 'onMessage', 'bodyLimitBytes', 'onError'];
+const OPTION_FIELDS = ['tracker', 'consumerSecret', 'onMessage', ...HTTP_OPTION_FIELDS];
+
+export interface CheckedOptions extends HttpOptions<TwitterErrorContext> {
+  tracker: SessionTracker;
+  consumerSecret: string;
+  onMessage: TwitterWebhookOptions['onMessage'];
+}
 
 /** Checks the options at construction; every refusal names the field and the value. */
-export function checkOptions(
-  options: TwitterWebhookOptions,
-): Required<Omit<TwitterWebhookOptions, 'onError'>> & Pick<TwitterWebhookOptions, 'onError'> {
+export function checkOptions(options: TwitterWebhookOptions): CheckedOptions {
   checkOptionFields('twitterWebhook', options, OPTION_FIELDS);
-  const { tracker, consumerSecret, onMessage, onError } = options;
+  const { tracker, consumerSecret, onMessage } = options;
   checkTracker(tracker);
   if (typeof consumerSecret !== 'string' || consumerSecret === '') {
     throw new ConfigError(
@@ -43,7 +57,5 @@ export function checkOptions(
     );
   }
   checkFunction('onMessage', onMessage);
-  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
-  checkOptionalFunction('onError', onError);
-  return { tracker, consumerSecret, onMessage, bodyLimitBytes, onError };
+  return { tracker, consumerSecret, onMessage, ...checkHttpOptions<TwitterErrorContext>(options) };
 }

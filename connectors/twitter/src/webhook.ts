@@ -1,17 +1,18 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type Exchange,
   endInterrupted,
   headerOf,
+  httpLayer,
+  JSON_MEDIA_TYPES,
   type NodeHandler,
   parseJsonBody,
-  readRawBody,
+  queryOf,
   sendJson,
-  toReportingNodeHandler,
   trackOrUndefined,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { directMessagesOf, refOf } from './map.js';
-import { checkOptions, type TwitterWebhookOptions } from './options.js';
+import { checkOptions, type TwitterErrorContext, type TwitterWebhookOptions } from './options.js';
 import { crcResponse, verifyDelivery } from './signature.js';
 
 /**
@@ -29,26 +30,28 @@ import { crcResponse, verifyDelivery } from './signature.js';
  * http.createServer(handler).listen(3000);
  */
 export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
-  const { tracker, consumerSecret, onMessage, bodyLimitBytes, onError } = checkOptions(options);
-  const report = onError ?? ((error: unknown) => console.error('[@botsession/twitter]', error));
+  const { tracker, consumerSecret, onMessage, ...httpOptions } = checkOptions(options);
+  const http = httpLayer<TwitterErrorContext>({ connector: '@botsession/twitter', ...httpOptions });
 
-  async function work(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function work(exchange: Exchange<TwitterErrorContext>): Promise<void> {
+    const { req, res } = exchange;
     if (req.method === 'GET') {
-      // Not `new URL(req.url, base)`: it reads a path starting with `//` as a host, or throws.
-      const query = (req.url ?? '').split('?')[1] ?? '';
-      const token = new URLSearchParams(query).get('crc_token');
-      sendJson(res, 200, crcResponse(consumerSecret, token));
+      sendJson(res, 200, crcResponse(consumerSecret, queryOf(req).get('crc_token')));
       return;
     }
     if (req.method !== 'POST') {
-      res.setHeader('allow', 'GET, POST');
-      throw new WebhookHttpError(405, `${req.method} is not allowed: X sends GET (CRC) and POST (events)`);
+      throw new WebhookHttpError(405, `${req.method} is not allowed: X sends GET (CRC) and POST (events)`, {
+        allow: 'GET, POST',
+      });
     }
-    const raw = await readRawBody(req, bodyLimitBytes);
-    verifyDelivery(consumerSecret, raw, headerOf(req.headers, 'x-twitter-webhooks-signature'));
+    const signature = headerOf(req.headers, 'x-twitter-webhooks-signature');
+    if (signature === undefined || signature === '') verifyDelivery(consumerSecret, Buffer.alloc(0), signature);
+    const raw = await exchange.readBody(JSON_MEDIA_TYPES);
+    verifyDelivery(consumerSecret, raw, signature);
     const messages = directMessagesOf(parseJsonBody(raw));
 
-    const failures: unknown[] = [];
+    // A tracker failure other than an outage (a closed tracker) reaches the error policy.
+    const report = (error: unknown) => exchange.fail(error);
     for (const { direction, message } of messages) {
       const ref = refOf(message);
       const stamp = await trackOrUndefined(tracker, ref, direction, report);
@@ -56,17 +59,15 @@ export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
       try {
         await onMessage(message, stamp);
       } catch (error) {
-        failures.push(error);
         await endInterrupted(tracker, ref, report);
+        exchange.fail(error, { message });
       }
     }
     // X redelivers what is not answered 200: a failing bot must not get the same DMs again.
+    // Failures of onMessage go to the error policy after the 200: onError, else Express's next.
     res.writeHead(200);
     res.end();
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} onMessage calls failed`);
   }
 
-  // After a 200, a failure of onMessage propagates: to onError, else Express's error chain.
-  return toReportingNodeHandler(work, onError, report);
+  return http.handler(work);
 }
