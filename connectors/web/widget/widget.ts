@@ -136,7 +136,14 @@ input{flex:1;font:inherit;padding:8px 10px;border:1px solid #888;border-radius:8
     // 403: the token is not ours any more (secret rotated, storage tampered). Start a new conversation once.
     if (res.status === 403) res = await post('message', { token: await newConversation(), text });
     if (!res.ok) throw new Error(`message: ${res.status}`);
-    const answer = (await res.json()) as { sessionId: string | null; message: Reply; replies: Reply[] };
+    const answer = (await res.json()) as {
+      token?: string;
+      sessionId: string | null;
+      message: Reply;
+      replies: Reply[];
+    };
+    // The server renews a token half-way through its lifetime (or after a secret rotation).
+    if (answer.token) state.token = answer.token;
     if (answer.message.sessionId) line.dataset.sessionId = answer.message.sessionId;
     const last = state.lines[state.lines.length - 1];
     if (last) last.sessionId = answer.message.sessionId;

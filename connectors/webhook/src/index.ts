@@ -31,12 +31,15 @@ export {
 } from './options.js';
 export { parseFormBody, parseJsonBody } from './parse.js';
 export {
+  type Admission,
   type CheckedNewSessionLimit,
   checkNewSessionLimit,
   clientAddressOf,
   type NewSessionLimit,
+  newSessionAdmission,
   type TokenBuckets,
   tokenBuckets,
+  tooManySessions,
 } from './rate-limit.js';
 export {
   DEFAULT_BODY_LIMIT_BYTES,
@@ -53,5 +56,6 @@ export {
   type ReportError,
   trackOrUndefined,
   trackReplyOrUndefined,
+  trackTelling,
   unlessStoreDown,
 } from './tracking.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ConfigError } from '@botsession/core';
+import { WebhookHttpError } from './http-error.js';
 
 /**
  * The `newSessionLimit` option of web and help: how many new sessions one client may open.
@@ -136,4 +137,64 @@ export function tokenBuckets(
       return buckets.size;
     },
   };
+}
+
+/** Whether one request may open a new session, decided before tracking it. */
+export interface Admission {
+  /** Pass as `startsSession`: false when the client is over its limit. */
+  startsSession: boolean;
+  /** Seconds until the client may open a session again (when `startsSession` is false). */
+  retryAfterSeconds: number;
+  /** Call with whether the request did open a session: a token not used is given back. */
+  settle(opened: boolean): void;
+}
+
+/**
+ * The new-session limit of web and help, per request. The client's token is taken up front
+ * (so concurrent requests of one client cannot all pass) and given back when the message
+ * opened no session. Over the limit, the message is tracked with `startsSession: false`:
+ * it still counts inside the client's active session, atomically in core, and the connector
+ * answers 429 with `Retry-After` only when it would have opened one.
+ *
+ * @example
+ * const admit = newSessionAdmission(limit);
+ * const admission = admit(req);
+ * const { stamp, storeDown } = await trackTelling(tracker, ref, { direction: 'inbound', startsSession: admission.startsSession }, report);
+ * admission.settle(stamp?.isNew === true);
+ * if (!admission.startsSession && stamp === undefined && !storeDown) throw tooManySessions(admission);
+ */
+export function newSessionAdmission(
+  limit: CheckedNewSessionLimit | undefined,
+  now: () => number = Date.now,
+): (req: IncomingMessage) => Admission {
+  const open: Admission = { startsSession: true, retryAfterSeconds: 0, settle: () => {} };
+  if (limit === undefined) return () => open;
+  const buckets = tokenBuckets(limit, now);
+  return (req) => {
+    let key: string | undefined;
+    try {
+      key = limit.keyOf(req);
+    } catch {
+      key = undefined; // a keyOf that throws must not take the request down: no limit for it
+    }
+    if (key === undefined) return open;
+    const taken = buckets.take(key);
+    if (!taken.ok) return { startsSession: false, retryAfterSeconds: taken.retryAfterSeconds, settle: () => {} };
+    return {
+      startsSession: true,
+      retryAfterSeconds: 0,
+      settle: (opened) => {
+        if (!opened) buckets.refund(key);
+      },
+    };
+  };
+}
+
+/** The 429 a client over its new-session limit gets, with `Retry-After` in seconds. */
+export function tooManySessions(admission: Admission): WebhookHttpError {
+  return new WebhookHttpError(
+    429,
+    `too many new sessions from this client; retry in ${admission.retryAfterSeconds} s`,
+    { 'retry-after': String(admission.retryAfterSeconds) },
+  );
 }

@@ -4,6 +4,7 @@ import {
   type SessionStamp,
   type SessionTracker,
   StoreUnavailableError,
+  type TrackOptions,
 } from '@botsession/core';
 
 /** Where a connector sends failures it cannot answer through HTTP (its `onError`, or a log). */
@@ -62,4 +63,25 @@ export async function endInterrupted(
   report: ReportError,
 ): Promise<void> {
   await unlessStoreDown(() => tracker.end(ref, 'interrupted'), report);
+}
+
+/**
+ * `track()` with any options, telling a store outage apart from "no session" (a
+ * `startsSession: false` message outside a session also yields no stamp): a connector that
+ * refuses a request for the latter must not refuse it for the former. Other failures go to
+ * `report`.
+ */
+export async function trackTelling(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  options: TrackOptions,
+  report: ReportError,
+): Promise<{ stamp: SessionStamp | undefined; storeDown: boolean }> {
+  try {
+    return { stamp: await tracker.track(ref, options), storeDown: false };
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return { stamp: undefined, storeDown: true };
+    report(error);
+    return { stamp: undefined, storeDown: false };
+  }
 }
