@@ -25,9 +25,13 @@ export interface RawReply {
 export function rawRequest(
   port: number,
   chunks: ReadonlyArray<string | Buffer>,
-  options: { gapMs?: number; timeoutMs?: number } = {},
+  options: {
+    gapMs?: number;
+    timeoutMs?: number /** Half-close our side once everything is written. */;
+    end?: boolean;
+  } = {},
 ): Promise<RawReply> {
-  const { gapMs = 0, timeoutMs = 5000 } = options;
+  const { gapMs = 0, timeoutMs = 5000, end = false } = options;
   return new Promise((resolve) => {
     const received: Buffer[] = [];
     const socket = connect(port, '127.0.0.1');
@@ -51,6 +55,7 @@ export function rawRequest(
         socket.write(chunk);
         if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
       }
+      if (end && !socket.destroyed) socket.end();
     });
   });
 }

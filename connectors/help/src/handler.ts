@@ -14,7 +14,12 @@ import {
   WebhookHttpError,
 } from '@botsession/webhook';
 import { type HelpSource, refOf } from './map.js';
-import { type HelpCenterOptions, type HelpErrorContext, type ResolvedOptions, resolveOptions } from './options.js';
+import {
+  type HelpCenterOptions,
+  type HelpErrorContext,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
 import { BadRequestError, type HelpBatch, parseBatch } from './protocol.js';
 import { trackerScript } from './script.js';
 
@@ -87,7 +92,11 @@ async function serveScript(req: IncomingMessage, res: ServerResponse): Promise<v
   res.end(req.method === 'HEAD' ? undefined : source);
 }
 
-async function receiveEvents(options: ResolvedOptions, exchange: Exchanged, admission: Admission): Promise<void> {
+async function receiveEvents(
+  options: ResolvedOptions,
+  exchange: Exchanged,
+  admission: Admission,
+): Promise<void> {
   const { req, res } = exchange;
   noStore(res);
   // Same origin by default: another site's page may not count sessions here (403).
@@ -127,7 +136,12 @@ async function receiveEvents(options: ResolvedOptions, exchange: Exchanged, admi
   try {
     for (const [index, event] of batch.events.entries()) {
       // A store that is down counts nothing but never stops the page: the answer carries no session.
-      const tracked = await trackTelling(options.tracker, ref, { direction: 'inbound', startsSession }, report);
+      const tracked = await trackTelling(
+        options.tracker,
+        ref,
+        { direction: 'inbound', startsSession },
+        report,
+      );
       stamp = tracked.stamp;
       if (stamp === undefined && index === 0 && !tracked.storeDown && opensArticle && !startsSession) {
         throw tooManySessions(admission);

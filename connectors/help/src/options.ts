@@ -105,12 +105,18 @@ export function resolveOptions(options: HelpCenterOptions): ResolvedOptions {
   checkOptionalFunction('onEvent', onEvent);
   checkOptionalFunction('userIdOf', userIdOf);
   if (options.maxBodyBytes !== undefined && options.bodyLimitBytes !== undefined) {
-    throw new ConfigError('maxBodyBytes', 'maxBodyBytes is the older name of bodyLimitBytes: set one of them');
+    throw new ConfigError(
+      'maxBodyBytes',
+      'maxBodyBytes is the older name of bodyLimitBytes: set one of them',
+    );
   }
   const limitField = options.maxBodyBytes !== undefined ? 'maxBodyBytes' : 'bodyLimitBytes';
   const limit = options.maxBodyBytes ?? options.bodyLimitBytes ?? 16 * 1024;
   if (!Number.isSafeInteger(limit) || limit < 256) {
-    throw new ConfigError(limitField, `${limitField} must be an integer of at least 256, got ${String(limit)}`);
+    throw new ConfigError(
+      limitField,
+      `${limitField} must be an integer of at least 256, got ${String(limit)}`,
+    );
   }
   return {
     tracker,

@@ -286,7 +286,8 @@ describe('helpCenter: failures', () => {
         onEvent: () => {
           throw boom;
         },
-        onError: (error, context) => told.push([error, context.source?.tabId, context.event, context.connector]),
+        onError: (error, context) =>
+          told.push([error, context.source?.tabId, context.event, context.connector]),
       },
       (help) => (req, res) => {
         void help(req, res, () => res.writeHead(599).end());
@@ -387,13 +388,29 @@ describe('helpCenter: configuration', () => {
     ['an onEvent that is not a function', { tracker: t, onEvent: 'log' }, 'onEvent'],
     ['a tiny maxBodyBytes', { tracker: t, maxBodyBytes: 10 }, 'maxBodyBytes'],
     ['a tiny bodyLimitBytes', { tracker: t, bodyLimitBytes: 10 }, 'bodyLimitBytes'],
-    ['both names of the body limit', { tracker: t, bodyLimitBytes: 4096, maxBodyBytes: 4096 }, 'maxBodyBytes'],
+    [
+      'both names of the body limit',
+      { tracker: t, bodyLimitBytes: 4096, maxBodyBytes: 4096 },
+      'maxBodyBytes',
+    ],
     ['a zero readTimeoutMs', { tracker: t, readTimeoutMs: 0 }, 'readTimeoutMs'],
     ['an onError that is not a function', { tracker: t, onError: true }, 'onError'],
     ['allowedOrigins with *', { tracker: t, allowedOrigins: ['*'] }, 'allowedOrigins'],
-    ['allowedOrigins with a path', { tracker: t, allowedOrigins: ['https://docs.example/help'] }, 'allowedOrigins'],
-    ['a newSessionLimit without a rate', { tracker: t, newSessionLimit: { burst: 3 } }, 'newSessionLimit.perMinute'],
-    ['a newSessionLimit with an unknown field', { tracker: t, newSessionLimit: { perMinute: 3, per: 1 } }, 'newSessionLimit.per'],
+    [
+      'allowedOrigins with a path',
+      { tracker: t, allowedOrigins: ['https://docs.example/help'] },
+      'allowedOrigins',
+    ],
+    [
+      'a newSessionLimit without a rate',
+      { tracker: t, newSessionLimit: { burst: 3 } },
+      'newSessionLimit.perMinute',
+    ],
+    [
+      'a newSessionLimit with an unknown field',
+      { tracker: t, newSessionLimit: { perMinute: 3, per: 1 } },
+      'newSessionLimit.per',
+    ],
   ];
   for (const [what, options, field] of cases) {
     it(`throws ConfigError naming ${field} for ${what}`, () => {

@@ -47,7 +47,10 @@ export function refOf(message: { conversationId: string; userId?: string }): Con
  */
 export function messagingApi(options: MessagingApiOptions): NodeHandler {
   const { tracker, apiKeys, onMessage, ...httpOptions } = checkOptions(options);
-  const http = httpLayer<MessagingApiErrorContext>({ connector: '@botsession/messaging-api', ...httpOptions });
+  const http = httpLayer<MessagingApiErrorContext>({
+    connector: '@botsession/messaging-api',
+    ...httpOptions,
+  });
   const openApi = openApiDocument();
 
   async function readBody<T>(

@@ -32,7 +32,10 @@ export interface Route {
 }
 
 const refused = {
-  415: { description: 'A body that is not JSON (`content-type` must be `application/json`).', schema: errorResponse },
+  415: {
+    description: 'A body that is not JSON (`content-type` must be `application/json`).',
+    schema: errorResponse,
+  },
   400: { description: 'A bad body or path, with the field named.', schema: errorResponse },
   401: { description: 'Missing or unknown API key (`WWW-Authenticate: Bearer`).', schema: errorResponse },
   503: { description: 'The session store is down.', schema: errorResponse },

@@ -281,6 +281,34 @@ describe('authentication and routing', () => {
     expect(session.headers.get('allow')).toBe('GET');
   });
 
+  it('answers 415 to a body that is not JSON, and accepts a bodiless POST without a content-type', async () => {
+    const a = await api();
+    const form = await call(a.url, 'POST', '/v1/messages', 'conversationId=c&userId=u&text=hi', {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(415);
+    expect(form.body.error).toBe(
+      'content-type must be application/json or application/*+json, got "application/x-www-form-urlencoded"',
+    );
+    const text = await call(a.url, 'POST', '/v1/messages', JSON.stringify(message), {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    expect(a.received).toEqual([]);
+    const bodiless = await fetch(`${a.url}/v1/conversations/order-4711/handoff`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    expect(bodiless.status).toBe(200);
+    const vendorJson = await call(a.url, 'POST', '/v1/messages', message, {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/vnd.acme+json; charset=utf-8',
+    });
+    expect(vendorJson.status).toBe(200);
+  });
+
   it('answers 413 to a body over the limit', async () => {
     tracker = createSessionTracker();
     const { url } = await listenLocal(
@@ -347,6 +375,8 @@ describe('configuration', () => {
     expect(fieldOf({ ...base, onMessage: null })).toBe('onMessage');
     expect(fieldOf({ ...base, tracker: undefined })).toBe('tracker');
     expect(fieldOf({ ...base, channel: 'web' })).toBe('channel');
+    expect(fieldOf({ ...base, readTimeoutMs: 0 })).toBe('readTimeoutMs');
+    expect(fieldOf({ ...base, onError: 'log' })).toBe('onError');
     expect(fieldOf(base)).toBe('no error');
   });
 });

@@ -12,7 +12,12 @@ import {
   WebhookHttpError,
 } from '@botsession/webhook';
 import { actionsOf, type MetaAction } from './map.js';
-import { type CheckedOptions, checkOptions, type MetaErrorContext, type MetaWebhookOptions } from './options.js';
+import {
+  type CheckedOptions,
+  checkOptions,
+  type MetaErrorContext,
+  type MetaWebhookOptions,
+} from './options.js';
 import { answerVerification, checkSignature } from './verify.js';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';

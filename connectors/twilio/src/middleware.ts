@@ -74,7 +74,10 @@ export function botSession(
   const options = second ?? (first as BotSessionOptions);
   const tracker = second === undefined ? (first as BotSessionOptions).tracker : (first as SessionTracker);
   if (second !== undefined && (second as BotSessionOptions).tracker !== undefined) {
-    throw new ConfigError('tracker', 'tracker is given twice: pass botSession({ tracker, … }) or botSession(tracker, { … })');
+    throw new ConfigError(
+      'tracker',
+      'tracker is given twice: pass botSession({ tracker, … }) or botSession(tracker, { … })',
+    );
   }
   checkTracker(tracker);
   const resolved = resolveOptions(options);

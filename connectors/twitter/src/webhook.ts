@@ -45,7 +45,8 @@ export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
       });
     }
     const signature = headerOf(req.headers, 'x-twitter-webhooks-signature');
-    if (signature === undefined || signature === '') verifyDelivery(consumerSecret, Buffer.alloc(0), signature);
+    if (signature === undefined || signature === '')
+      verifyDelivery(consumerSecret, Buffer.alloc(0), signature);
     const raw = await exchange.readBody(JSON_MEDIA_TYPES);
     verifyDelivery(consumerSecret, raw, signature);
     const messages = directMessagesOf(parseJsonBody(raw));

@@ -46,7 +46,11 @@ export type WebMessageHandler = (
 export type NextFunction = (error?: unknown) => void;
 
 /** The Node request handler `webChannel()` returns; its promise never rejects. */
-export type WebChannelHandler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => Promise<void>;
+export type WebChannelHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next?: NextFunction,
+) => Promise<void>;
 
 /** What `onError` receives beside the error: the request and, once known, the conversation. */
 export interface WebErrorContext extends HttpErrorContext {
@@ -146,7 +150,10 @@ export function resolveOptions(options: WebChannelOptions): ResolvedOptions {
   checkSecret('secret', secret);
   const previousSecrets = options.previousSecrets ?? [];
   if (!Array.isArray(previousSecrets)) {
-    throw new ConfigError('previousSecrets', `previousSecrets must be an array of secrets, got ${typeof previousSecrets}`);
+    throw new ConfigError(
+      'previousSecrets',
+      `previousSecrets must be an array of secrets, got ${typeof previousSecrets}`,
+    );
   }
   previousSecrets.forEach((old: unknown, index) => void checkSecret(`previousSecrets[${index}]`, old));
   const basePath = options.basePath ?? '';
@@ -169,7 +176,10 @@ export function resolveOptions(options: WebChannelOptions): ResolvedOptions {
       ? checkAllowedOrigins('allowOrigin', options.allowOrigin)
       : checkAllowedOrigins('allowedOrigins', options.allowedOrigins);
   if (options.maxBodyBytes !== undefined && options.bodyLimitBytes !== undefined) {
-    throw new ConfigError('maxBodyBytes', 'maxBodyBytes is the older name of bodyLimitBytes: set one of them');
+    throw new ConfigError(
+      'maxBodyBytes',
+      'maxBodyBytes is the older name of bodyLimitBytes: set one of them',
+    );
   }
   const legacyLimit = positiveInteger('maxBodyBytes', options.maxBodyBytes, 16 * 1024);
   return {
@@ -190,7 +200,10 @@ export function resolveOptions(options: WebChannelOptions): ResolvedOptions {
 function checkSecret(field: string, secret: unknown): void {
   if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
     const got = typeof secret === 'string' ? `${secret.length} characters` : typeof secret;
-    throw new ConfigError(field, `${field} must be a string of at least ${MIN_SECRET_LENGTH} characters, got ${got}`);
+    throw new ConfigError(
+      field,
+      `${field} must be a string of at least ${MIN_SECRET_LENGTH} characters, got ${got}`,
+    );
   }
 }
 

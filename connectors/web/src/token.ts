@@ -16,7 +16,11 @@ export interface ConversationTokens {
 }
 
 export type VerifiedToken =
-  | { ok: true; conversationId: string; /** A fresh token to hand back, when this one should be renewed. */ renewed?: string }
+  | {
+      ok: true;
+      conversationId: string /** A fresh token to hand back, when this one should be renewed. */;
+      renewed?: string;
+    }
   | { ok: false; reason: 'malformed' | 'forged' | 'expired' };
 
 const ID_PREFIX = 'w_';
@@ -35,7 +39,10 @@ export function conversationTokens(options: {
     hmac('sha256', key, `botsession-web:${conversationId}:${issuedAt}`, 'base64url');
   const issue = (conversationId = ID_PREFIX + randomBytes(18).toString('base64url')) => {
     const issuedAt = now().toString(36);
-    return { conversationId, token: `${conversationId}.${issuedAt}.${sign(secret, conversationId, issuedAt)}` };
+    return {
+      conversationId,
+      token: `${conversationId}.${issuedAt}.${sign(secret, conversationId, issuedAt)}`,
+    };
   };
   return {
     issue,
@@ -49,11 +56,13 @@ export function conversationTokens(options: {
       let current = false;
       let previous = false;
       current = safeEqual(signature, sign(secret, conversationId, issuedAt));
-      for (const old of previousSecrets) previous = safeEqual(signature, sign(old, conversationId, issuedAt)) || previous;
+      for (const old of previousSecrets)
+        previous = safeEqual(signature, sign(old, conversationId, issuedAt)) || previous;
       if (!current && !previous) return { ok: false, reason: 'forged' };
       const age = now() - Number.parseInt(issuedAt, 36);
       if (age > lifetimeMs || age < -CLOCK_SKEW_MS) return { ok: false, reason: 'expired' };
-      if (!current || age > lifetimeMs / 2) return { ok: true, conversationId, renewed: issue(conversationId).token };
+      if (!current || age > lifetimeMs / 2)
+        return { ok: true, conversationId, renewed: issue(conversationId).token };
       return { ok: true, conversationId };
     },
   };

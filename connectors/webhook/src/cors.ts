@@ -11,7 +11,10 @@ export function checkAllowedOrigins(field: string, value: unknown): ReadonlySet<
   if (value === undefined) return new Set();
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list)) {
-    throw new ConfigError(field, `${field} must be an array of origins like https://shop.example, got ${typeof value}`);
+    throw new ConfigError(
+      field,
+      `${field} must be an array of origins like https://shop.example, got ${typeof value}`,
+    );
   }
   const origins = new Set<string>();
   for (const origin of list) {
@@ -21,7 +24,10 @@ export function checkAllowedOrigins(field: string, value: unknown): ReadonlySet<
     let normalized: string | undefined;
     try {
       const url = new URL(String(origin));
-      if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === String(origin).replace(/\/$/, ''))
+      if (
+        (url.protocol === 'https:' || url.protocol === 'http:') &&
+        url.origin === String(origin).replace(/\/$/, '')
+      )
         normalized = url.origin;
     } catch {
       normalized = undefined;
@@ -54,7 +60,10 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: Re
     return;
   }
   if (sameOrigin(origin, req)) return;
-  throw new WebhookHttpError(403, `origin ${JSON.stringify(origin.slice(0, 100))} is not allowed (see allowedOrigins)`);
+  throw new WebhookHttpError(
+    403,
+    `origin ${JSON.stringify(origin.slice(0, 100))} is not allowed (see allowedOrigins)`,
+  );
 }
 
 /** The page's origin names this server's host (the scheme is not compared: TLS may end at a proxy). */

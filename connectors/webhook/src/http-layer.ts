@@ -22,7 +22,10 @@ export interface HttpErrorContext {
 }
 
 /** The `onError(error, context)` option every HTTP connector takes. */
-export type HttpErrorHandler<C extends HttpErrorContext = HttpErrorContext> = (error: unknown, context: C) => void;
+export type HttpErrorHandler<C extends HttpErrorContext = HttpErrorContext> = (
+  error: unknown,
+  context: C,
+) => void;
 
 export interface HttpLayerOptions<C extends HttpErrorContext> {
   /** The connector's package name, for logs and `context.connector`. */

@@ -109,7 +109,9 @@ export function checkHttpOptions<C extends HttpErrorContext = HttpErrorContext>(
   defaultBodyLimitBytes: number = DEFAULT_BODY_LIMIT_BYTES,
 ): HttpOptions<C> {
   const bodyLimitBytes =
-    options.bodyLimitBytes === undefined ? defaultBodyLimitBytes : checkBodyLimitBytes(options.bodyLimitBytes);
+    options.bodyLimitBytes === undefined
+      ? defaultBodyLimitBytes
+      : checkBodyLimitBytes(options.bodyLimitBytes);
   const readTimeoutMs = checkReadTimeoutMs(options.readTimeoutMs);
   checkOptionalFunction('onError', options.onError);
   return { bodyLimitBytes, readTimeoutMs, onError: options.onError as HttpErrorHandler<C> | undefined };

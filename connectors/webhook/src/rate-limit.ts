@@ -67,7 +67,10 @@ export function checkNewSessionLimit(
   const rate = positive('perMinute', perMinute);
   const size = burst === undefined ? Math.max(1, rate) : positive('burst', burst);
   if (keyOf !== undefined && typeof keyOf !== 'function') {
-    throw new ConfigError('newSessionLimit.keyOf', `newSessionLimit.keyOf must be a function, got ${typeof keyOf}`);
+    throw new ConfigError(
+      'newSessionLimit.keyOf',
+      `newSessionLimit.keyOf must be a function, got ${typeof keyOf}`,
+    );
   }
   return {
     perMinute: rate,
@@ -179,7 +182,8 @@ export function newSessionAdmission(
     }
     if (key === undefined) return open;
     const taken = buckets.take(key);
-    if (!taken.ok) return { startsSession: false, retryAfterSeconds: taken.retryAfterSeconds, settle: () => {} };
+    if (!taken.ok)
+      return { startsSession: false, retryAfterSeconds: taken.retryAfterSeconds, settle: () => {} };
     return {
       startsSession: true,
       retryAfterSeconds: 0,

@@ -61,8 +61,7 @@ function readStream(req: IncomingMessage, limitBytes: number, timeoutMs: number)
     const timer =
       timeoutMs > 0
         ? setTimeout(
-            () =>
-              finish(new WebhookHttpError(408, `the request body did not arrive within ${timeoutMs} ms`)),
+            () => finish(new WebhookHttpError(408, `the request body did not arrive within ${timeoutMs} ms`)),
             timeoutMs,
           )
         : undefined;
@@ -73,7 +72,8 @@ function readStream(req: IncomingMessage, limitBytes: number, timeoutMs: number)
       else chunks.push(buffer);
     };
     const onEnd = () => finish(undefined);
-    const onAbort = () => finish(new WebhookHttpError(400, 'the client closed the request before its body ended'));
+    const onAbort = () =>
+      finish(new WebhookHttpError(400, 'the client closed the request before its body ended'));
     function finish(error: WebhookHttpError | undefined): void {
       clearTimeout(timer);
       req.off('data', onData);

@@ -35,10 +35,17 @@ describe('requestTargetOf', () => {
 
   it('never throws, and any path it returns starts with /', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `/${s}`), fc.webUrl()), (url) => {
-        const target = requestTargetOf({ url });
-        if (target !== undefined) expect(target.pathname.startsWith('/')).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `/${s}`),
+          fc.webUrl(),
+        ),
+        (url) => {
+          const target = requestTargetOf({ url });
+          if (target !== undefined) expect(target.pathname.startsWith('/')).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -104,20 +111,23 @@ const failures: Array<[string, Work]> = [
 ];
 
 describe('httpLayer: one error policy', () => {
-  it.each(failures)('when the work %s: onError gets it with the request, and the promise resolves', async (_what, work) => {
-    const told: Array<[unknown, string, string | undefined]> = [];
-    const { url, settled } = await serveLayer(work as never, {
-      onError: (error, context) => told.push([error, context.connector, context.req.method]),
-      next: () => {
-        throw new Error('next must not be called when onError is set');
-      },
-    });
-    const res = await fetch(url, { method: 'POST' });
-    await res.text().catch(() => '');
-    expect([200, 500]).toContain(res.status);
-    await expect.poll(() => settled).toEqual(['resolved']);
-    expect(told).toEqual([[boom, '@botsession/test', 'POST']]);
-  });
+  it.each(failures)(
+    'when the work %s: onError gets it with the request, and the promise resolves',
+    async (_what, work) => {
+      const told: Array<[unknown, string, string | undefined]> = [];
+      const { url, settled } = await serveLayer(work as never, {
+        onError: (error, context) => told.push([error, context.connector, context.req.method]),
+        next: () => {
+          throw new Error('next must not be called when onError is set');
+        },
+      });
+      const res = await fetch(url, { method: 'POST' });
+      await res.text().catch(() => '');
+      expect([200, 500]).toContain(res.status);
+      await expect.poll(() => settled).toEqual(['resolved']);
+      expect(told).toEqual([[boom, '@botsession/test', 'POST']]);
+    },
+  );
 
   it.each(failures)('when the work %s without onError: next gets it, else the log', async (_what, work) => {
     const chained: unknown[] = [];
@@ -204,13 +214,17 @@ describe('httpLayer: one error policy', () => {
         (exchange as unknown as { fail: (e: unknown, c: object) => void }).fail(boom, { event: 2 });
         exchange.res.writeHead(200).end();
       },
-      { onError: (error, context) => void told.push([error, (context as unknown as { event: number }).event]) },
+      {
+        onError: (error, context) => void told.push([error, (context as unknown as { event: number }).event]),
+      },
     );
     expect((await fetch(url)).status).toBe(200);
-    await expect.poll(() => told).toEqual([
-      [boom, 1],
-      [boom, 2],
-    ]);
+    await expect
+      .poll(() => told)
+      .toEqual([
+        [boom, 1],
+        [boom, 2],
+      ]);
   });
 
   it("passes a failure to Express's error chain when mounted there without onError", async () => {
@@ -236,9 +250,9 @@ describe('httpLayer: bodies', () => {
   const echo = (accepted?: readonly string[]) =>
     serveLayer(
       async ({ res, ...exchange }) => {
-        const raw = await (exchange as unknown as { readBody: (a?: readonly string[]) => Promise<Buffer> }).readBody(
-          accepted,
-        );
+        const raw = await (
+          exchange as unknown as { readBody: (a?: readonly string[]) => Promise<Buffer> }
+        ).readBody(accepted);
         res.end(raw);
       },
       {},
@@ -257,7 +271,9 @@ describe('httpLayer: bodies', () => {
 
   it('answers 413 with Connection: close to a declared or a chunked body over the limit', async () => {
     const { port, url } = await echo();
-    const declared = await rawRequest(port, [`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n${'a'.repeat(65)}`]);
+    const declared = await rawRequest(port, [
+      `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 65\r\n\r\n${'a'.repeat(65)}`,
+    ]);
     expect(declared.status).toBe(413);
     expect(declared.text.toLowerCase()).toContain('connection: close');
     const chunk = (text: string) => `${text.length.toString(16)}\r\n${text}\r\n`;
@@ -274,7 +290,11 @@ describe('httpLayer: bodies', () => {
 
   it('answers 415 naming the media type when it is not accepted; +json types count as JSON', async () => {
     const { url } = await echo(JSON_MEDIA_TYPES);
-    const refused = await fetch(url, { method: 'POST', body: 'a=b', headers: { 'content-type': 'text/html' } });
+    const refused = await fetch(url, {
+      method: 'POST',
+      body: 'a=b',
+      headers: { 'content-type': 'text/html' },
+    });
     expect(refused.status).toBe(415);
     expect(await refused.json()).toEqual({
       error: 'content-type must be application/json or application/*+json, got "text/html"',
@@ -302,7 +322,11 @@ describe('checkHttpOptions', () => {
   };
 
   it('fills the defaults: 1 MiB (or the connector’s own), 10 s, no onError', () => {
-    expect(checkHttpOptions({})).toEqual({ bodyLimitBytes: 1024 * 1024, readTimeoutMs: 10_000, onError: undefined });
+    expect(checkHttpOptions({})).toEqual({
+      bodyLimitBytes: 1024 * 1024,
+      readTimeoutMs: 10_000,
+      onError: undefined,
+    });
     expect(checkHttpOptions({}, 16 * 1024).bodyLimitBytes).toBe(16 * 1024);
   });
 
