@@ -3,7 +3,6 @@ import {
   endInterrupted,
   headerOf,
   httpLayer,
-  JSON_MEDIA_TYPES,
   type NodeHandler,
   parseJsonBody,
   sendText,
@@ -55,7 +54,9 @@ export function metaWebhook(options: MetaWebhookOptions): NodeHandler {
     if (signature === undefined || signature === '') {
       throw new WebhookHttpError(401, 'X-Hub-Signature-256 header is missing');
     }
-    const raw = await exchange.readBody(JSON_MEDIA_TYPES);
+    // No media-type check: the signature is what proves a delivery genuine, and refusing a
+    // signed one over a header would make Meta retry and then disable the webhook.
+    const raw = await exchange.readBody();
     checkSignature(raw, signature, config.appSecret);
     const actions = actionsOf(parseJsonBody(raw), config.appId);
     // In payload order: a batch can hold several messages of one conversation.

@@ -4,6 +4,7 @@ import {
   checkTracker,
   type Exchange,
   endInterrupted,
+  headerOf,
   httpLayer,
   sendText,
   trackOrUndefined,
@@ -45,9 +46,6 @@ export type TwilioMiddleware = (
   res: ServerResponse,
   next: (error?: unknown) => unknown,
 ) => Promise<void>;
-
-// Twilio posts its parameters as a form: https://www.twilio.com/docs/usage/webhooks/messaging-webhooks
-const FORM_TYPES = ['application/x-www-form-urlencoded'];
 
 /** What Twilio gets when the handler failed and answered nothing: no reply, no error 11200. */
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -111,6 +109,10 @@ async function handle(
     throw new WebhookHttpError(405, `Twilio Messaging webhooks are POST requests, got ${req.method}`, {
       allow: 'POST',
     });
+  }
+  // The signature comes first: without its header the body is not even read.
+  if (!headerOf(req.headers, 'x-twilio-signature')) {
+    throw new WebhookHttpError(403, 'X-Twilio-Signature header is missing');
   }
   const params = await paramsOf(exchange);
   checkSignature(req, options.authToken, urlOf(req, options.url), params);
@@ -198,7 +200,8 @@ async function paramsOf(exchange: Exchange<TwilioErrorContext>): Promise<SignedP
     }
     return params;
   }
-  return paramsOfForm(await exchange.readBody(FORM_TYPES));
+  // No media-type check: Twilio's signature over the parameters is what proves the request.
+  return paramsOfForm(await exchange.readBody());
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

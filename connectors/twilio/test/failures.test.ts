@@ -3,6 +3,7 @@ import { botSession, refOf } from '@botsession/twilio';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { rawRequest } from '../../../test/support/raw-http.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { AUTH_TOKEN, fixture, nextSession, postSigned, sign } from './harness.js';
 
@@ -195,16 +196,22 @@ describe('failures', () => {
     expect(told).toEqual([[new Error('no tenant in the path'), '@botsession/twilio', 'POST']]);
   });
 
-  it('answers 415 to a body that is not a form, before checking anything else', async () => {
+  it('refuses a request without X-Twilio-Signature with 403 before reading its body', async () => {
     tracker = createSessionTracker();
+    let called = false;
     const middleware = botSession({ tracker, authToken: AUTH_TOKEN });
-    const { url } = await listenLocal((req, res) => middleware(req, res, () => res.end()));
-    const reply = await fetch(`${url}/sms`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-twilio-signature': 'x' },
-      body: '{}',
+    const { port } = await listenLocal((req, res) =>
+      middleware(req, res, () => {
+        called = true;
+        res.end();
+      }),
+    );
+    // A body announced but never sent: the 403 comes at once, not after the read timeout.
+    const reply = await rawRequest(port, ['POST /sms HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n'], {
+      end: true,
     });
-    expect(reply.status).toBe(415);
+    expect(reply.status).toBe(403);
+    expect(called).toBe(false);
   });
 });
 

@@ -3,7 +3,6 @@ import {
   endInterrupted,
   headerOf,
   httpLayer,
-  JSON_MEDIA_TYPES,
   type NodeHandler,
   parseJsonBody,
   queryOf,
@@ -47,7 +46,8 @@ export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
     const signature = headerOf(req.headers, 'x-twitter-webhooks-signature');
     if (signature === undefined || signature === '')
       verifyDelivery(consumerSecret, Buffer.alloc(0), signature);
-    const raw = await exchange.readBody(JSON_MEDIA_TYPES);
+    // No media-type check: the signature proves the delivery genuine (see meta's webhook).
+    const raw = await exchange.readBody();
     verifyDelivery(consumerSecret, raw, signature);
     const messages = directMessagesOf(parseJsonBody(raw));
 
