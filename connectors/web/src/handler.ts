@@ -2,10 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { ConversationRef } from '@botsession/core';
 import {
   applyCors,
+  clientMessageIdOf,
   type Exchange,
   endInterrupted,
   httpLayer,
   newSessionAdmission,
+  replyDeliveryId,
   requestTargetOf,
   sendJson,
   tooManySessions,
@@ -34,7 +36,8 @@ export interface MessageResponse {
   token?: string;
   /** The session of the last message of this exchange. */
   sessionId: string | null;
-  message: StampedMessage & { isNew: boolean };
+  /** `redelivered`: the widget sent this message before (a retry): it was counted once, then. */
+  message: StampedMessage & { isNew: boolean; redelivered: boolean };
   replies: StampedMessage[];
 }
 
@@ -119,6 +122,8 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
         `text must be at most ${options.maxTextLength} characters, got ${text.length}`,
       );
     }
+    // The widget's own id for this message, the same on every retry: a retry counts once.
+    const deliveryId = clientMessageIdOf(body.messageId, 'messageId');
     const ref = refOf(conversationId, req);
     exchange.context.ref = ref;
     const report = (error: unknown) => exchange.fail(error);
@@ -128,7 +133,9 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     const { stamp, storeDown } = await trackTelling(
       tracker,
       ref,
-      { direction: 'inbound', startsSession: admission.startsSession },
+      deliveryId === undefined
+        ? { direction: 'inbound', startsSession: admission.startsSession }
+        : { direction: 'inbound', startsSession: admission.startsSession, deliveryId },
       report,
     );
     admission.settle(stamp?.isNew === true);
@@ -139,8 +146,11 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
       if (typeof reply !== 'string') throw new TypeError(`a reply must be a string, got ${typeof reply}`);
       if (reply === '') return;
       // A reply to the exchange's session: once the handler ended it (a handoff), core counts
-      // nothing and opens nothing, and the reply keeps the ended session's id.
-      last = (await trackReplyOrUndefined(tracker, ref, last?.sessionId, report)) ?? last;
+      // nothing and opens nothing, and the reply keeps the ended session's id. On a retried
+      // message the handler runs again; its replies carry ids derived from the message's, so
+      // they count once too.
+      const replyId = replyDeliveryId(deliveryId, stamped.length + 1);
+      last = (await trackReplyOrUndefined(tracker, ref, last?.sessionId, report, replyId)) ?? last;
       stamped.push({ text: reply, sessionId: last?.sessionId ?? null });
     };
     const ctx: WebMessageContext = { ref, botSession: stamp, conversationId, req, send };
@@ -149,14 +159,19 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     } catch (error) {
       // The bot's pipeline failed: the policy decides whether that ends the session. The error
       // goes to onError (500 `the bot failed to answer`), else Express's next, else the log.
-      await endInterrupted(tracker, ref, report);
+      await endInterrupted(tracker, ref, report, deliveryId);
       throw error;
     }
     const answer: MessageResponse = {
       conversationId,
       ...(renewed === undefined ? {} : { token: renewed }),
       sessionId: last?.sessionId ?? null,
-      message: { text, sessionId: stamp?.sessionId ?? null, isNew: stamp?.isNew ?? false },
+      message: {
+        text,
+        sessionId: stamp?.sessionId ?? null,
+        isNew: stamp?.isNew ?? false,
+        redelivered: stamp?.redelivered ?? false,
+      },
       replies: stamped,
     };
     sendJson(res, 200, answer);
@@ -166,9 +181,15 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     const { req, res } = exchange;
     const body = await readJsonObject(exchange);
     const { conversationId } = conversationOf(exchange, body);
+    // A close sent twice (fetch, then the beacon fallback) ends one session, not the next one too.
+    const deliveryId = clientMessageIdOf(body.messageId, 'messageId');
     let ended: Awaited<ReturnType<typeof tracker.end>>;
     try {
-      ended = await tracker.end(refOf(conversationId, req), 'closed');
+      ended = await tracker.end(
+        refOf(conversationId, req),
+        'closed',
+        deliveryId === undefined ? undefined : { deliveryId },
+      );
     } catch {
       // The tracker already emitted 'error'; the widget forgets the conversation either way.
       sendJson(res, 503, { error: 'the session store is unavailable' });

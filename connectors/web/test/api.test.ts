@@ -41,7 +41,7 @@ describe('web channel API', () => {
     const answer = await post('message', { token, text: 'hello' });
     expect(answer.status).toBe(200);
     const sessionId = answer.body.sessionId;
-    expect(answer.body.message).toEqual({ text: 'hello', sessionId, isNew: true });
+    expect(answer.body.message).toEqual({ text: 'hello', sessionId, isNew: true, redelivered: false });
     expect(answer.body.replies).toEqual([
       { text: 'one: hello', sessionId },
       { text: 'two', sessionId },
@@ -381,6 +381,86 @@ describe('web channel API', () => {
       body: { error: 'the bot failed to answer' },
     });
     expect(told).toEqual([[boom, token.split('.')[0]]]);
+  });
+
+  it('counts a retried message once: same messageId, same stamp, redelivered, replies counted once', async () => {
+    tracker = createSessionTracker();
+    let runs = 0;
+    served = await serve(tracker, {
+      onMessage: (text) => {
+        runs += 1;
+        return [`one: ${text}`, 'two'];
+      },
+    });
+    const token = await open();
+    const first = await post('message', { token, text: 'hello', messageId: 'msg_0123456789abcdefghij' });
+    const retry = await post('message', { token, text: 'hello', messageId: 'msg_0123456789abcdefghij' });
+    expect(first.body.message).toMatchObject({ isNew: true, redelivered: false });
+    expect(retry.body.message).toEqual({
+      text: 'hello',
+      sessionId: first.body.sessionId,
+      isNew: false,
+      redelivered: true,
+    });
+    expect(retry.body.replies).toEqual(first.body.replies); // the bot answered again (it ran twice)
+    expect(runs).toBe(2);
+    const session = await tracker.get({ channel: 'web', conversationId: first.body.conversationId });
+    expect(session).toMatchObject({ userMessages: 1, botMessages: 2, interactions: 3 });
+    // Another id is another message.
+    await post('message', { token, text: 'hello', messageId: 'msg_another_0123456789' });
+    expect(
+      (await tracker.get({ channel: 'web', conversationId: first.body.conversationId }))?.userMessages,
+    ).toBe(2);
+  });
+
+  it('opens no second session when a message is retried after the bot failed on it', async () => {
+    tracker = createSessionTracker();
+    let fail = true;
+    const stamps: unknown[] = [];
+    served = await serve(tracker, {
+      onMessage: (_text, ctx) => {
+        stamps.push(ctx.botSession?.session.status);
+        if (fail) throw new Error('CRM down');
+        return 'ok';
+      },
+    });
+    const token = await open();
+    const messageId = 'msg_failing_0123456789';
+    expect((await post('message', { token, text: 'hi', messageId })).status).toBe(500);
+    expect(served!.ends.map((s) => s.endReason)).toEqual(['interrupted']);
+    fail = false;
+    const retry = await post('message', { token, text: 'hi', messageId });
+    expect(retry.status).toBe(200);
+    // The handler ran with the ended session's stamp; its reply counts nowhere, nothing opens.
+    expect(stamps).toEqual(['active', 'ended']);
+    expect(retry.body.message).toMatchObject({ sessionId: served!.ends[0]!.id, redelivered: true });
+    expect(served!.starts).toHaveLength(1);
+    expect(await tracker.get({ channel: 'web', conversationId: retry.body.conversationId })).toBeUndefined();
+  });
+
+  it('ends one session for a close sent twice with one id (fetch, then the beacon fallback)', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    await post('message', { token, text: 'one' });
+    const closing = { token, messageId: 'close_0123456789abcdef' };
+    expect((await post('close', closing)).body.ended).toBe(true);
+    await post('message', { token, text: 'two' }); // a new session in the same conversation
+    expect((await post('close', closing)).body.ended).toBe(false);
+    expect(served!.ends).toHaveLength(1);
+    expect(served!.starts).toHaveLength(2);
+  });
+
+  it('answers 400 to a messageId that is not 8 to 64 base64url characters', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    for (const messageId of ['short', 'x'.repeat(65), 'has space in it!', 42]) {
+      const refused = await post('message', { token, text: 'hi', messageId });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatch(/^messageId must be 8 to 64 characters/);
+    }
+    expect(served!.starts).toEqual([]);
   });
 
   it('throws a ConfigError naming the field for bad options', () => {

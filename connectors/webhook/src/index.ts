@@ -6,6 +6,7 @@
  * per-client new-session limits, option checks, and tracker calls that survive a store
  * outage. Internal to botsession.
  */
+export { clientMessageIdOf } from './client-id.js';
 export { applyCors, checkAllowedOrigins } from './cors.js';
 export { type RefusalStatus, WebhookHttpError } from './http-error.js';
 export {
@@ -54,6 +55,7 @@ export { type HmacAlgorithm, headerOf, hmac, safeEqual } from './signature.js';
 export {
   endInterrupted,
   type ReportError,
+  replyDeliveryId,
   trackOrUndefined,
   trackReplyOrUndefined,
   trackTelling,
