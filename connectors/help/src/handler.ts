@@ -136,10 +136,13 @@ async function receiveEvents(
   try {
     for (const [index, event] of batch.events.entries()) {
       // A store that is down counts nothing but never stops the page: the answer carries no session.
+      // The page's own event id is the delivery id: an event it sends again counts once.
       const tracked = await trackTelling(
         options.tracker,
         ref,
-        { direction: 'inbound', startsSession },
+        event.id === undefined
+          ? { direction: 'inbound', startsSession }
+          : { direction: 'inbound', startsSession, deliveryId: event.id },
         report,
       );
       stamp = tracked.stamp;
@@ -158,7 +161,7 @@ async function receiveEvents(
       } catch (error) {
         // The policy decides whether an interruption ends the session; the error goes to
         // onError (500), else Express's next, else the log.
-        await endInterrupted(options.tracker, ref, report);
+        await endInterrupted(options.tracker, ref, report, event.id);
         throw error;
       }
     }

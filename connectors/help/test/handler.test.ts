@@ -319,6 +319,47 @@ describe('helpCenter: failures', () => {
   });
 });
 
+describe('helpCenter: event ids (a batch sent again counts once)', () => {
+  const id = (n: number) => `evt_${String(n).padStart(18, '0')}`;
+
+  it('counts a batch sent twice with the same event ids once, and still calls onEvent', async () => {
+    const stamps: Array<[string | undefined, boolean | undefined]> = [];
+    const { post, starts, tracker } = await serve({
+      onEvent: (_event, { stamp }) => void stamps.push([stamp?.sessionId, stamp?.redelivered]),
+    });
+    const batch = {
+      tabId: TAB,
+      events: [
+        { ...OPEN, id: id(1) },
+        { ...SEARCH, id: id(2) },
+      ],
+    };
+    const first = await json(await post(batch));
+    const again = await json(await post(batch));
+    expect(again.sessionId).toBe(first.sessionId);
+    expect(again.interactions).toBe(2);
+    expect(starts).toHaveLength(1);
+    expect(stamps).toEqual([
+      [first.sessionId, false],
+      [first.sessionId, false],
+      [first.sessionId, true],
+      [first.sessionId, true],
+    ]);
+    // The same batch plus a new event: only the new one counts.
+    const more = await json(await post({ tabId: TAB, events: [...batch.events, { ...SEARCH, id: id(3) }] }));
+    expect(more.interactions).toBe(3);
+    expect((await tracker.get(refOf({ tabId: TAB })))?.interactions).toBe(3);
+  });
+
+  it('refuses an event id that is not 8 to 64 base64url characters, naming the field', async () => {
+    const { post, starts } = await serve();
+    const res = await post({ tabId: TAB, events: [OPEN, { ...SEARCH, id: 'no spaces allowed' }] });
+    expect(res.status).toBe(400);
+    expect(await json(res)).toMatchObject({ field: 'events[1].id' });
+    expect(starts).toEqual([]);
+  });
+});
+
 describe('helpCenter: abuse limits', () => {
   it('answers 429 with Retry-After past the new-session limit of one client, and still counts inside its sessions', async () => {
     const { post, starts } = await serve({ newSessionLimit: { perMinute: 1, burst: 2 } });
