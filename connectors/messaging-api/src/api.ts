@@ -1,5 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { type ConversationRef, type Session, StoreUnavailableError } from '@botsession/core';
+import {
+  type ConversationRef,
+  type EventOptions,
+  type Session,
+  StoreUnavailableError,
+} from '@botsession/core';
 import {
   type Exchange,
   endInterrupted,
@@ -7,6 +12,7 @@ import {
   JSON_MEDIA_TYPES,
   type NodeHandler,
   parseJsonBody,
+  replyDeliveryId,
   requestTargetOf,
   sendJson,
   trackOrUndefined,
@@ -16,6 +22,7 @@ import {
 } from '@botsession/webhook';
 import type { z } from 'zod';
 import { authenticate } from './auth.js';
+import { idempotencyKeyOf } from './idempotency.js';
 import { openApiDocument } from './openapi.js';
 import { checkOptions, type MessagingApiErrorContext, type MessagingApiOptions } from './options.js';
 import { normalizeReply } from './reply.js';
@@ -67,29 +74,39 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
 
   async function postMessage(exchange: Exchange<MessagingApiErrorContext>): Promise<void> {
     const { res } = exchange;
+    const key = idempotencyKeyOf(exchange.req);
     const message = await readBody(exchange, messageRequest, false);
     exchange.context.message = message;
     // Tracker failures other than an outage (a closed tracker) reach the error policy too.
     const report = (error: unknown) => exchange.fail(error);
     const ref = refOf(message);
-    const stamp = await trackOrUndefined(tracker, ref, 'inbound', report);
+    // The Idempotency-Key is the delivery id: a retried request counts nothing more, and the
+    // bot runs again with the original stamp (`redelivered`), since the first attempt may
+    // have failed before answering.
+    const stamp = await trackOrUndefined(tracker, ref, 'inbound', report, key);
     let reply: ReturnType<typeof normalizeReply>;
     try {
       reply = normalizeReply(await onMessage(message, stamp));
     } catch (error) {
-      await endInterrupted(tracker, ref, report);
+      await endInterrupted(tracker, ref, report, key);
       throw error;
     }
     // Replies answer the message's session: if the handler ended it (tracker.handoff inside
-    // onMessage), core counts nothing and opens nothing. Without a stamp, plain outbound.
+    // onMessage), core counts nothing and opens nothing. Without a stamp, plain outbound. On
+    // a retried request they carry ids derived from its key, so they count once too.
     let answered = stamp?.sessionId;
-    for (const _ of reply.replies) {
-      answered = (await trackReplyOrUndefined(tracker, ref, answered, report))?.sessionId ?? answered;
+    for (const [index] of reply.replies.entries()) {
+      const replyId = replyDeliveryId(key, index + 1);
+      answered =
+        (await trackReplyOrUndefined(tracker, ref, answered, report, replyId))?.sessionId ?? answered;
     }
-    if (reply.after !== undefined) await followUp(ref, reply.after, report);
+    if (reply.after !== undefined) {
+      await followUp(ref, reply.after, report, key === undefined ? undefined : `${key}/${reply.after}`);
+    }
     sendJson(res, 200, {
       sessionId: stamp?.sessionId ?? null,
       isNew: stamp?.isNew ?? null,
+      redelivered: stamp?.redelivered ?? null,
       replies: reply.replies,
     });
   }
@@ -99,17 +116,21 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     ref: ConversationRef,
     after: 'handoff' | 'surveySent' | 'surveyAnswered',
     report: (error: unknown) => void,
+    deliveryId: string | undefined,
   ): Promise<void> {
-    await unlessStoreDown(() => tracker[after](ref), report);
+    await unlessStoreDown(
+      () => tracker[after](ref, deliveryId === undefined ? undefined : { deliveryId }),
+      report,
+    );
   }
 
   const sessionCalls: Record<
     Exclude<OperationId, 'postMessage' | 'openApi' | 'getSession' | 'endSession'>,
-    (ref: ConversationRef) => Promise<Session | undefined>
+    (ref: ConversationRef, options: EventOptions | undefined) => Promise<Session | undefined>
   > = {
-    handoff: (ref) => tracker.handoff(ref),
-    surveySent: (ref) => tracker.surveySent(ref),
-    surveyAnswered: (ref) => tracker.surveyAnswered(ref),
+    handoff: (ref, options) => tracker.handoff(ref, options),
+    surveySent: (ref, options) => tracker.surveySent(ref, options),
+    surveyAnswered: (ref, options) => tracker.surveyAnswered(ref, options),
   };
 
   async function work(exchange: Exchange<MessagingApiErrorContext>): Promise<void> {
@@ -136,6 +157,9 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
       return;
     }
     const ref = refOf({ conversationId: conversationId! });
+    // A retried handoff, survey or end (same Idempotency-Key) does nothing more.
+    const key = idempotencyKeyOf(req);
+    const eventOptions = key === undefined ? undefined : { deliveryId: key };
     try {
       switch (route.operationId) {
         case 'getSession': {
@@ -151,13 +175,13 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
         }
         case 'endSession': {
           const { reason } = await readBody(exchange, endRequest, false);
-          sendJson(res, 200, { session: (await tracker.end(ref, reason)) ?? null });
+          sendJson(res, 200, { session: (await tracker.end(ref, reason, eventOptions)) ?? null });
           return;
         }
         default: {
           await readBody(exchange, emptyRequest, true);
           const call = sessionCalls[route.operationId as keyof typeof sessionCalls];
-          sendJson(res, 200, { session: (await call(ref)) ?? null });
+          sendJson(res, 200, { session: (await call(ref, eventOptions)) ?? null });
         }
       }
     } catch (error) {
