@@ -1,12 +1,10 @@
 import {
   type Exchange,
-  endInterrupted,
   headerOf,
   httpLayer,
   type NodeHandler,
   parseJsonBody,
   sendText,
-  trackOrUndefined,
   unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
@@ -17,6 +15,7 @@ import {
   type MetaErrorContext,
   type MetaWebhookOptions,
 } from './options.js';
+import { endInterrupted, trackEcho, trackMessage } from './track.js';
 import { answerVerification, checkSignature } from './verify.js';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -76,19 +75,19 @@ async function perform(
   const report = (error: unknown) => exchange.fail(error);
   switch (action.type) {
     case 'message': {
-      const stamp = await trackOrUndefined(tracker, action.ref, 'inbound', report);
+      const stamp = await trackMessage(tracker, action, report);
       try {
         await config.onMessage(action.event, stamp);
       } catch (error) {
         // The bot's pipeline failed: the policy decides whether that ends the session. Meta
         // still gets its 200, since a non-200 makes it resend the whole batch.
-        await endInterrupted(tracker, action.ref, report);
+        await endInterrupted(tracker, action, report);
         exchange.fail(error, { ...action.event, event: action.event });
       }
       return;
     }
     case 'echo':
-      await trackOrUndefined(tracker, action.ref, 'outbound', report);
+      await trackEcho(tracker, action, report);
       return;
     case 'handoff':
       await unlessStoreDown(() => tracker.handoff(action.ref), report);

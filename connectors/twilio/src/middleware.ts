@@ -3,11 +3,9 @@ import { ConfigError, type ConversationRef, type SessionStamp, type SessionTrack
 import {
   checkTracker,
   type Exchange,
-  endInterrupted,
   headerOf,
   httpLayer,
   sendText,
-  trackOrUndefined,
   trackReplyOrUndefined,
   WebhookHttpError,
   type WebhookRequest,
@@ -20,7 +18,9 @@ import {
   type TwilioErrorContext,
 } from './options.js';
 import { watchReplies } from './replies.js';
+import { withinRequest } from './request-scope.js';
 import { checkSignature, paramsOfForm, type SignedParams, urlOf } from './signature.js';
+import { endInterrupted, trackMessage } from './track.js';
 
 /** A request that went through `botSession()`. */
 export interface TwilioRequest extends IncomingMessage {
@@ -130,9 +130,9 @@ async function handle(
 
   const ref = refOf(message);
   // A store outage must not silence the bot: the tracker has emitted `error`; go on unstamped.
-  req.botSession = await trackOrUndefined(tracker, ref, 'inbound', report);
+  req.botSession = await trackMessage(tracker, ref, message, report);
 
-  const interrupt = once(() => endInterrupted(tracker, ref, report));
+  const interrupt = once(() => endInterrupted(tracker, ref, message, report));
   // Express answers a thrown route with its error handler (500 by default) and never tells the
   // middleware, so the response is the signal: a 5xx or a connection closed unanswered (Twilio
   // gives up after 15 s) means the pipeline failed.
@@ -141,7 +141,9 @@ async function handle(
   });
   const answered = req.botSession?.sessionId;
   watchReplies(res, (count) => trackReplies(tracker, ref, answered, count, report));
-  await runHandler(next, exchange, interrupt);
+  // REST sends from the route find the request's conversation (see request-scope.ts).
+  const scope = { from: message.From, to: message.To as string, ref };
+  await withinRequest(scope, () => runHandler(next, exchange, interrupt));
 }
 
 /**
