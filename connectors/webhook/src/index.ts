@@ -19,6 +19,7 @@ export {
   type NodeHandler,
 } from './http-layer.js';
 export { checkMediaType, JSON_MEDIA_TYPES, mediaTypeOf } from './media-type.js';
+export { toNodeHandler, toReportingNodeHandler } from './node-handler.js';
 export {
   checkBodyLimitBytes,
   checkFunction,

@@ -6,6 +6,8 @@ import {
   parseJsonBody,
   readRawBody,
   safeEqual,
+  toNodeHandler,
+  toReportingNodeHandler,
   WebhookHttpError,
 } from '@botsession/webhook';
 import express from 'express';
@@ -131,5 +133,106 @@ describe('parsers', () => {
         expect(typeof parseFormBody(Buffer.from(bytes))).toBe('object');
       }),
     );
+  });
+});
+
+describe('toNodeHandler (the older entry to the HTTP layer)', () => {
+  it('passes unexpected failures to Express next, and answers 500 without it', async () => {
+    const failing = toNodeHandler(async () => {
+      throw new Error('boom');
+    });
+    const app = express();
+    app.post('/', failing);
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(502).send(`next got ${error.message}`);
+    });
+    const { url } = await listenLocal(app);
+    expect(await post(url, 'x')).toEqual({ status: 502, text: 'next got boom' });
+    const { url: bare } = await listenLocal(failing);
+    expect((await post(bare, 'x')).status).toBe(500);
+  });
+});
+
+describe('toReportingNodeHandler', () => {
+  const boom = new Error('boom');
+  const failing = (onError: ((error: unknown) => void) | undefined, log: (error: unknown) => void) =>
+    toReportingNodeHandler(
+      async (_req, res) => {
+        res.writeHead(200).end(); // the platform got its answer before the bot failed
+        throw boom;
+      },
+      onError,
+      log,
+    );
+  const refusing = (onError: (error: unknown) => void) =>
+    toReportingNodeHandler(
+      async () => {
+        throw new WebhookHttpError(401, 'signature is missing');
+      },
+      onError,
+      onError,
+    );
+
+  function inExpress(handler: ReturnType<typeof toReportingNodeHandler>, chained: unknown[]) {
+    const app = express();
+    app.post('/', handler);
+    app.use((error: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      chained.push(error);
+      if (!res.headersSent) res.status(502).end();
+    });
+    return app;
+  }
+
+  it('gives the failure to onError when set, even under Express, and never to next or the log', async () => {
+    const told: unknown[] = [];
+    const logged: unknown[] = [];
+    const chained: unknown[] = [];
+    const { url } = await listenLocal(
+      inExpress(
+        failing(
+          (error) => told.push(error),
+          (error) => logged.push(error),
+        ),
+        chained,
+      ),
+    );
+    expect((await post(url, 'x')).status).toBe(200);
+    expect(told).toEqual([boom]);
+    expect(logged).toEqual([]);
+    expect(chained).toEqual([]);
+  });
+
+  it("without onError, passes it to Express's next; in plain Node, logs it", async () => {
+    const logged: unknown[] = [];
+    const chained: unknown[] = [];
+    const { url } = await listenLocal(
+      inExpress(
+        failing(undefined, (error) => logged.push(error)),
+        chained,
+      ),
+    );
+    expect((await post(url, 'x')).status).toBe(200);
+    expect(chained).toEqual([boom]);
+    const { url: bare } = await listenLocal(failing(undefined, (error) => logged.push(error)));
+    expect((await post(bare, 'x')).status).toBe(200);
+    expect(logged).toEqual([boom]);
+  });
+
+  it('answers a bare 500 when nothing was answered yet, and refusals with their status, unreported', async () => {
+    const told: unknown[] = [];
+    const silent = toReportingNodeHandler(
+      async () => {
+        throw boom;
+      },
+      (error) => told.push(error),
+      () => {},
+    );
+    const { url } = await listenLocal(silent);
+    expect(await post(url, 'x')).toEqual({ status: 500, text: '{"error":"internal error"}' });
+    expect(told).toEqual([boom]);
+    const refused: unknown[] = [];
+    const { url: url2 } = await listenLocal(refusing((error) => refused.push(error)));
+    expect(await post(url2, 'x')).toEqual({ status: 401, text: '{"error":"signature is missing"}' });
+    expect(refused).toEqual([]);
   });
 });
