@@ -65,8 +65,9 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     schema: z.ZodType<T>,
     emptyIsObject: boolean,
   ): Promise<T> {
-    // A body must be JSON (415 otherwise); a bodiless POST (handoff, survey-*) needs no type.
-    const raw = await exchange.readBody(JSON_MEDIA_TYPES, { allowMissingType: !hasBody(exchange.req) });
+    // A body must be JSON (415 otherwise); a bodiless POST (handoff, survey-*, `curl -d ''`)
+    // has nothing to type, whatever its header says.
+    const raw = await exchange.readBody(hasBody(exchange.req) ? JSON_MEDIA_TYPES : undefined);
     // Bodiless POSTs (handoff, survey-*) are common from curl and webhooks: an empty body is `{}`.
     const value = raw.length === 0 && emptyIsObject ? {} : parseJsonBody(raw);
     return parseBody(schema, value);

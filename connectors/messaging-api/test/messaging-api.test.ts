@@ -388,6 +388,11 @@ describe('authentication and routing', () => {
       headers: { authorization: `Bearer ${KEY}` },
     });
     expect(bodiless.status).toBe(200);
+    const curlEmpty = await call(a.url, 'POST', '/v1/conversations/order-4711/survey-sent', '', {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(curlEmpty.status).toBe(200);
     const vendorJson = await call(a.url, 'POST', '/v1/messages', message, {
       authorization: `Bearer ${KEY}`,
       'content-type': 'application/vnd.acme+json; charset=utf-8',
