@@ -1,0 +1,252 @@
+import { createRequire } from 'node:module';
+import { ConfigError, END_REASONS } from '@botsession/core';
+import type * as PromClient from 'prom-client';
+import { DEFAULT_LATENESS_BUCKETS } from './lateness-buckets.js';
+import { type ChannelFigures, type LedgerSnapshot, ledgerReader, type Quantiles } from './ledger.js';
+import { COMMON_FIELDS, type CommonMetricsOptions, checkFields, resolveCommon } from './options.js';
+import { watchTracker } from './process-events.js';
+
+export interface PrometheusOptions extends CommonMetricsOptions {
+  /** The prom-client registry to register on (`new Registry()`, or `register` for the global one). */
+  registry: PromClient.Registry;
+  /** Prepended to every metric name. Default `'botsession_'`. */
+  prefix?: string;
+  /** Buckets of the end-lateness histogram, seconds. Default 0.05 s … 1 h. */
+  latenessBuckets?: readonly number[];
+}
+
+/** What `prometheus()` returns: remove its metrics and listeners (a test, a hot reload). */
+export interface PrometheusMetrics {
+  /** The names registered, in registration order. */
+  readonly names: readonly string[];
+  /** Unsubscribes from the tracker and removes every metric from the registry. */
+  close(): void;
+}
+
+const FIELDS = [...COMMON_FIELDS, 'registry', 'prefix', 'latenessBuckets'];
+const QUANTILES = [
+  ['0.5', 'p50'],
+  ['0.9', 'p90'],
+] as const;
+
+/**
+ * Registers botsession's metrics on a prom-client registry. Ledger figures (sessions, ends,
+ * interactions, surveys, active, duration and interactions-per-session summaries) are read from
+ * `tracker.report` at scrape time, so every process on one Redis reports the same values; end
+ * lateness, store errors and hook errors are this process's own observations.
+ *
+ * @example
+ * const registry = new Registry();
+ * prometheus({ tracker, registry });
+ * app.get('/metrics', async (_req, res) => res.type(registry.contentType).send(await registry.metrics()));
+ */
+export function prometheus(options: PrometheusOptions): PrometheusMetrics {
+  checkFields('prometheus', options, FIELDS);
+  const common = resolveCommon(options);
+  const { registry } = options;
+  if (typeof registry !== 'object' || registry === null || typeof registry.registerMetric !== 'function') {
+    throw new ConfigError('registry', 'registry must be a prom-client Registry (new Registry() or register)');
+  }
+  const prefix = options.prefix ?? 'botsession_';
+  if (typeof prefix !== 'string' || !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix)) {
+    throw new ConfigError(
+      'prefix',
+      `prefix must be a valid start of a Prometheus metric name, got ${JSON.stringify(prefix)}`,
+    );
+  }
+  const latenessBuckets = options.latenessBuckets ?? DEFAULT_LATENESS_BUCKETS;
+  if (
+    !Array.isArray(latenessBuckets) ||
+    latenessBuckets.length === 0 ||
+    latenessBuckets.some(
+      (b, i) => typeof b !== 'number' || !(b > 0) || (i > 0 && b <= latenessBuckets[i - 1]!),
+    )
+  ) {
+    throw new ConfigError(
+      'latenessBuckets',
+      'latenessBuckets must be increasing positive numbers of seconds',
+    );
+  }
+  const client = loadPromClient();
+  const readLedger = ledgerReader(common.tracker, common);
+  const registers = [registry];
+  const names: string[] = [];
+  const name = (suffix: string) => {
+    names.push(prefix + suffix);
+    return prefix + suffix;
+  };
+
+  // One ledger read per scrape: every ledger metric's collect asks for the same snapshot.
+  const snapshot = async (): Promise<LedgerSnapshot | undefined> => {
+    try {
+      return await readLedger();
+    } catch {
+      // The store did not answer: the ledger series are left out of this scrape (absent, not
+      // zero, so no counter seems to reset); `<prefix>ledger_up` says so.
+      return undefined;
+    }
+  };
+
+  const ledgerCounter = <L extends string>(
+    suffix: string,
+    help: string,
+    labelNames: L[],
+    values: (figures: ChannelFigures) => Array<[PromClient.LabelValues<L>, number]>,
+  ) =>
+    new client.Counter<L>({
+      name: name(suffix),
+      help,
+      labelNames,
+      registers,
+      async collect() {
+        const read = await snapshot();
+        this.reset();
+        for (const figures of read?.channels ?? []) {
+          for (const [labels, value] of values(figures)) this.inc(labels, value);
+        }
+      },
+    });
+
+  ledgerCounter('sessions_started_total', 'Sessions started (the shared ledger).', ['channel'], (f) => [
+    [{ channel: f.channel }, f.sessions],
+  ]);
+  ledgerCounter(
+    'sessions_ended_total',
+    'Sessions ended, by reason (the shared ledger).',
+    ['channel', 'reason'],
+    (f) => END_REASONS.map((reason) => [{ channel: f.channel, reason }, f.ended[reason]]),
+  );
+  ledgerCounter(
+    'interactions_total',
+    'Messages counted in sessions: inbound from users, outbound from the bot (the shared ledger).',
+    ['channel', 'direction'],
+    (f) => [
+      [{ channel: f.channel, direction: 'inbound' }, f.userMessages],
+      [{ channel: f.channel, direction: 'outbound' }, f.botMessages],
+    ],
+  );
+  ledgerCounter('surveys_sent_total', 'Satisfaction surveys sent (the shared ledger).', ['channel'], (f) => [
+    [{ channel: f.channel }, f.surveysSent],
+  ]);
+  ledgerCounter(
+    'surveys_answered_total',
+    'Satisfaction surveys answered (the shared ledger).',
+    ['channel'],
+    (f) => [[{ channel: f.channel }, f.surveysAnswered]],
+  );
+  new client.Gauge<'channel'>({
+    name: name('sessions_active'),
+    help: 'Sessions active now, read from the store at scrape time (the same from every process).',
+    labelNames: ['channel'],
+    registers,
+    async collect() {
+      const read = await snapshot();
+      this.reset();
+      for (const figures of read?.channels ?? []) this.set({ channel: figures.channel }, figures.active);
+    },
+  });
+  ledgerSummary(
+    name('session_duration_seconds'),
+    'Duration of ended sessions, seconds: quantiles over the quantile window, sum and count all-time (the shared ledger).',
+    (f) => [f.durationSeconds, f.durationSecondsSum],
+  );
+  ledgerSummary(
+    name('session_interactions'),
+    'Interactions per ended session: quantiles over the quantile window, sum and count all-time (the shared ledger).',
+    (f) => [f.interactionsPerSession, f.interactionsSum],
+  );
+  new client.Gauge({
+    name: name('ledger_up'),
+    help: '1 when this scrape read the ledger from the store, 0 when the store did not answer.',
+    registers,
+    async collect() {
+      this.set((await snapshot()) === undefined ? 0 : 1);
+    },
+  });
+
+  const lateness = new client.Histogram({
+    name: name('session_end_lateness_seconds'),
+    help: 'Time from an inactivity end’s deadline (endedAt) to its sessionEnd delivery in this process, seconds.',
+    buckets: [...latenessBuckets],
+    registers,
+  });
+  const storeErrors = new client.Counter({
+    name: name('store_errors_total'),
+    help: 'Tracker calls in this process that failed because the store did not answer.',
+    registers,
+  });
+  const hookErrors = new client.Counter<'hook'>({
+    name: name('hook_errors_total'),
+    help: 'sessionStart/sessionEnd handlers in this process that threw or rejected.',
+    labelNames: ['hook'],
+    registers,
+  });
+  // Zero series from the start, so rate() and alerts see 0 rather than nothing.
+  hookErrors.inc({ hook: 'sessionStart' }, 0);
+  hookErrors.inc({ hook: 'sessionEnd' }, 0);
+  storeErrors.inc(0);
+
+  const unwatch = watchTracker(
+    common.tracker,
+    {
+      lateEnd: (seconds) => lateness.observe(seconds),
+      storeError: () => storeErrors.inc(),
+      hookError: (hook) => hookErrors.inc({ hook }),
+    },
+    common,
+  );
+
+  function ledgerSummary(
+    metricName: string,
+    help: string,
+    of: (figures: ChannelFigures) => [Quantiles | undefined, number],
+  ): void {
+    // prom-client computes a Summary's quantiles from its own observations; these come from the
+    // ledger instead, so the values of the snapshot replace the (empty) computed ones.
+    const summary = new client.Summary<'channel'>({
+      name: metricName,
+      help,
+      labelNames: ['channel'],
+      registers,
+    });
+    const computed = summary.get.bind(summary);
+    summary.get = async () => {
+      const [shape, read] = await Promise.all([computed(), snapshot()]);
+      const values: typeof shape.values = [];
+      for (const figures of read?.channels ?? []) {
+        const [quantiles, sum] = of(figures);
+        const labels = { channel: figures.channel };
+        if (quantiles !== undefined) {
+          for (const [quantile, key] of QUANTILES) {
+            // No session ended in the window: NaN, as Prometheus summaries say "no observation".
+            const quantileLabels = { ...labels, quantile };
+            values.push({ labels: quantileLabels, value: quantiles[key] ?? Number.NaN });
+          }
+        }
+        values.push({ metricName: `${metricName}_sum`, labels, value: sum });
+        values.push({ metricName: `${metricName}_count`, labels, value: figures.endedTotal });
+      }
+      return { ...shape, values };
+    };
+  }
+
+  return {
+    names,
+    close() {
+      unwatch();
+      for (const metric of names) registry.removeSingleMetric(metric);
+    },
+  };
+}
+
+function loadPromClient(): typeof PromClient {
+  // Loaded here, not imported at the top, so that an OpenTelemetry-only user needs no prom-client.
+  try {
+    return createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  } catch (cause) {
+    throw new ConfigError(
+      'registry',
+      `prometheus() needs prom-client 15 (npm install prom-client): ${(cause as Error).message}`,
+    );
+  }
+}
