@@ -4,6 +4,7 @@ import { memoryBackend } from './backends/memory/index.js';
 import { ConfigError } from './errors/config-error.js';
 import { HookError } from './errors/hook-error.js';
 import { PolicySet } from './policy.js';
+import { buildReport, hoursOf, type ReportQuery, type ReportRow, resolveQuery } from './report.js';
 import type {
   ChannelPolicy,
   ChannelPolicyOverride,
@@ -42,26 +43,60 @@ export interface TrackOptions {
    * no session is active. Default true.
    */
   startsSession?: boolean;
+  /**
+   * The platform's id for this delivery (Telegram `update_id`, Meta `mid`, Twilio
+   * `MessageSid`, …). A repeat within the channel's `redeliveryWindowMs` counts nothing,
+   * opens nothing and resolves to the original delivery's stamp with `redelivered: true`.
+   */
+  deliveryId?: string;
+}
+
+/** Options of the explicit events (handoff, surveySent, end). */
+export interface EventOptions {
+  /** The platform event's id: a repeat within the redelivery window does nothing. */
+  deliveryId?: string;
+}
+
+export interface SurveyAnswerOptions extends EventOptions {
+  /** The answer's score, 0 to 100 (your scale: 1-5 stars, NPS 0-10, …); kept on the session. */
+  score?: number;
 }
 
 export interface SessionTracker {
   /** Counts one message of a conversation and returns its session stamp. */
   track(
     ref: ConversationRef,
-    options: { direction: Direction; inReplyTo?: undefined },
+    options: { direction: Direction; inReplyTo?: undefined; startsSession?: true; deliveryId?: string },
   ): Promise<SessionStamp>;
-  /** A reply to `inReplyTo`: undefined when that session has ended (the reply is not counted). */
+  /**
+   * A reply to `inReplyTo`: undefined when that session has ended (the reply is not counted).
+   * With `startsSession: false`: undefined when no session is active.
+   */
   track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined>;
   /** The conversation went to a human: ends the session with `handoff` where the policy says so. */
-  handoff(ref: ConversationRef): Promise<Session | undefined>;
+  handoff(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined>;
   /** A satisfaction survey was sent in the active session. */
-  surveySent(ref: ConversationRef): Promise<Session | undefined>;
+  surveySent(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined>;
   /** The survey was answered: ends the session with `survey` if within the survey window. */
-  surveyAnswered(ref: ConversationRef): Promise<Session | undefined>;
+  surveyAnswered(ref: ConversationRef, options?: SurveyAnswerOptions): Promise<Session | undefined>;
   /** Ends the active session with `reason`, unless the channel's `endOn` turns that reason off. */
-  end(ref: ConversationRef, reason: EndReason): Promise<Session | undefined>;
+  end(ref: ConversationRef, reason: EndReason, options?: EventOptions): Promise<Session | undefined>;
   /** The conversation's active session, or undefined. */
   get(ref: ConversationRef): Promise<Session | undefined>;
+  /**
+   * Usage figures from the store's ledger: rows per channel (and hour or day) with sessions,
+   * ends by reason, interactions, durations, surveys and live sessions. Every process on one
+   * store reads the same numbers. Definitions: core/docs/report.md.
+   */
+  report(query: ReportQuery): Promise<ReportRow[]>;
+  /** The live sessions (of one channel), at most `limit` of them. */
+  sessions(options?: { channel?: string; limit?: number }): AsyncIterable<Session>;
+  /** The session log: every session that ended in [since, until), once, while the store keeps it. */
+  endedSessions(options: {
+    since: number | Date;
+    until?: number | Date;
+    channel?: string;
+  }): AsyncIterable<Session>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void;
   /** The resolved policy of a channel (defaults merged with overrides). */
@@ -128,7 +163,7 @@ class Tracker implements SessionTracker {
 
   track(
     ref: ConversationRef,
-    options: { direction: Direction; inReplyTo?: undefined },
+    options: { direction: Direction; inReplyTo?: undefined; startsSession?: true; deliveryId?: string },
   ): Promise<SessionStamp>;
   track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined>;
   track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined> {
@@ -138,9 +173,11 @@ class Tracker implements SessionTracker {
         new TypeError(`track options.direction must be 'inbound' or 'outbound', got ${String(direction)}`),
       );
     }
-    const { inReplyTo, startsSession } = options;
+    const { inReplyTo, startsSession, deliveryId } = options;
+    if (deliveryId !== undefined && !isDeliveryId(deliveryId))
+      return Promise.reject(badDeliveryId(deliveryId));
     if (inReplyTo === undefined && (startsSession === undefined || startsSession === true)) {
-      return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
+      return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStampOrUndefined, deliveryId);
     }
     if (
       inReplyTo !== undefined &&
@@ -157,28 +194,44 @@ class Tracker implements SessionTracker {
         new TypeError(`track options.startsSession must be a boolean, got ${JSON.stringify(startsSession)}`),
       );
     }
-    return this.run(ref, { type: 'message', direction, inReplyTo, startsSession }, toStampOrUndefined);
+    return this.run(
+      ref,
+      { type: 'message', direction, inReplyTo, startsSession },
+      toStampOrUndefined,
+      deliveryId,
+    );
   }
 
-  handoff(ref: ConversationRef): Promise<Session | undefined> {
-    return this.run(ref, { type: 'handoff' }, toSession);
+  handoff(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined> {
+    return this.runEvent(ref, { type: 'handoff' }, options, 'handoff');
   }
 
-  surveySent(ref: ConversationRef): Promise<Session | undefined> {
-    return this.run(ref, { type: 'surveySent' }, toSession);
+  surveySent(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined> {
+    return this.runEvent(ref, { type: 'surveySent' }, options, 'surveySent');
   }
 
-  surveyAnswered(ref: ConversationRef): Promise<Session | undefined> {
-    return this.run(ref, { type: 'surveyAnswered' }, toSession);
+  surveyAnswered(ref: ConversationRef, options?: SurveyAnswerOptions): Promise<Session | undefined> {
+    const score = options?.score;
+    if (
+      score !== undefined &&
+      (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 100)
+    ) {
+      return Promise.reject(
+        new TypeError(
+          `surveyAnswered options.score must be a number from 0 to 100, got ${JSON.stringify(score)}`,
+        ),
+      );
+    }
+    return this.runEvent(ref, { type: 'surveyAnswered', score }, options, 'surveyAnswered');
   }
 
-  end(ref: ConversationRef, reason: EndReason): Promise<Session | undefined> {
+  end(ref: ConversationRef, reason: EndReason, options?: EventOptions): Promise<Session | undefined> {
     if (!END_REASONS.includes(reason)) {
       return Promise.reject(
         new TypeError(`end reason must be one of ${END_REASONS.join(', ')}, got ${String(reason)}`),
       );
     }
-    return this.run(ref, { type: 'end', reason }, toSession);
+    return this.runEvent(ref, { type: 'end', reason }, options, 'end');
   }
 
   async get(ref: ConversationRef): Promise<Session | undefined> {
@@ -190,6 +243,59 @@ class Tracker implements SessionTracker {
       this.reportError(error as Error);
       throw error;
     }
+  }
+
+  async report(query: ReportQuery): Promise<ReportRow[]> {
+    this.checkOpen();
+    const resolved = resolveQuery(query);
+    const { first, last } = hoursOf(resolved);
+    try {
+      const [cells, active] = await Promise.all([
+        last < first ? [] : this.backend.ledger(first, last),
+        this.backend.activeCounts(),
+      ]);
+      return buildReport(resolved, cells, active);
+    } catch (error) {
+      this.reportError(error as Error);
+      throw error;
+    }
+  }
+
+  async *sessions(options: { channel?: string; limit?: number } = {}): AsyncIterable<Session> {
+    this.checkOpen();
+    const { channel, limit = Number.POSITIVE_INFINITY } = options;
+    if (channel !== undefined && typeof channel !== 'string') {
+      throw new TypeError(`sessions options.channel must be a channel id, got ${JSON.stringify(channel)}`);
+    }
+    if (!(limit > 0))
+      throw new TypeError(`sessions options.limit must be a positive number, got ${String(limit)}`);
+    let given = 0;
+    for await (const session of this.backend.liveSessions({ channel })) {
+      yield session;
+      if (++given >= limit) return;
+    }
+  }
+
+  async *endedSessions(options: {
+    since: number | Date;
+    until?: number | Date;
+    channel?: string;
+  }): AsyncIterable<Session> {
+    this.checkOpen();
+    const since = options?.since instanceof Date ? options.since.getTime() : options?.since;
+    const until =
+      options.until instanceof Date ? options.until.getTime() : (options.until ?? Number.MAX_SAFE_INTEGER);
+    for (const [field, value] of [
+      ['since', since],
+      ['until', until],
+    ] as const) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new TypeError(
+          `endedSessions options.${field} must be a Date or epoch milliseconds, got ${String(value)}`,
+        );
+      }
+    }
+    yield* this.backend.endedSessions({ since: since as number, until, channel: options.channel });
   }
 
   on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void {
@@ -212,11 +318,27 @@ class Tracker implements SessionTracker {
     await this.backend.close();
   }
 
+  private runEvent(
+    ref: ConversationRef,
+    event: ApplyInput['event'],
+    options: EventOptions | undefined,
+    method: string,
+  ): Promise<Session | undefined> {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      return Promise.reject(new TypeError(`${method} options must be an object, got ${String(options)}`));
+    }
+    const deliveryId = options?.deliveryId;
+    if (deliveryId !== undefined && !isDeliveryId(deliveryId))
+      return Promise.reject(badDeliveryId(deliveryId));
+    return this.run(ref, event, toSession, deliveryId);
+  }
+
   /** One event through the backend, then the hooks; `finish` shapes the caller's answer. */
   private run<T>(
     ref: ConversationRef,
     event: ApplyInput['event'],
     finish: (out: ApplyOutput) => T,
+    deliveryId?: string,
   ): Promise<T> {
     try {
       this.checkOpen();
@@ -227,6 +349,7 @@ class Tracker implements SessionTracker {
         policy: this.policies.of(ref.channel),
         now: this.clock(),
         newId: this.newId,
+        deliveryId,
       };
       const applied = this.backend.apply(input);
       if (applied instanceof Promise) {
@@ -323,13 +446,23 @@ function checkRef(ref: ConversationRef): void {
   }
 }
 
-function toStamp(out: ApplyOutput): SessionStamp {
-  const session = out.session!;
-  return { sessionId: session.id, isNew: out.isNew, session };
+/** Delivery ids are the platform's: any non-empty string up to this length. */
+const MAX_DELIVERY_ID_LENGTH = 512;
+
+function isDeliveryId(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_DELIVERY_ID_LENGTH;
+}
+
+function badDeliveryId(value: unknown): TypeError {
+  return new TypeError(
+    `deliveryId must be a non-empty string of at most ${MAX_DELIVERY_ID_LENGTH} characters, got ${JSON.stringify(value)?.slice(0, 80)}`,
+  );
 }
 
 function toStampOrUndefined(out: ApplyOutput): SessionStamp | undefined {
-  return out.session === undefined ? undefined : toStamp(out);
+  const session = out.session;
+  if (session === undefined) return undefined;
+  return { sessionId: session.id, isNew: out.isNew, redelivered: out.redelivered === true, session };
 }
 
 function toSession(out: ApplyOutput): Session | undefined {

@@ -93,7 +93,7 @@ export class BotSessionMiddleware implements Middleware {
       // Not an interaction: the handler sees the session being closed, without counting.
       const session = await this.tolerant(this.tracker.get(ref));
       if (session !== undefined) {
-        turn.stamp = { sessionId: session.id, isNew: false, session };
+        turn.stamp = { sessionId: session.id, isNew: false, redelivered: false, session };
         turn.sessionId = session.id;
       }
     }

@@ -84,7 +84,9 @@ async function activeSession(
 ): Promise<SessionStamp | undefined> {
   try {
     const session = await tracker.get(ref);
-    return session === undefined ? undefined : { sessionId: session.id, isNew: false, session };
+    return session === undefined
+      ? undefined
+      : { sessionId: session.id, isNew: false, redelivered: false, session };
   } catch (error) {
     ignoreReported(error);
     return undefined;
