@@ -1,6 +1,6 @@
+import type { ReportRow } from '@botsession/core';
 import { WebhookHttpError } from '@botsession/webhook';
 import type { ResolvedOptions } from './options.js';
-import type { ReportRow } from './report.js';
 
 /** The JSON of `GET api/report`: what the page draws, straight from `tracker.report`. */
 export interface DashboardData {

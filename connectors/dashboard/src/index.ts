@@ -5,7 +5,7 @@ import { type DashboardOptions, resolveOptions } from './options.js';
 
 export type { DashboardData } from './api.js';
 export type { DashboardAuth, DashboardOptions } from './options.js';
-export type { ReportingTracker, ReportQuery, ReportRow } from './report.js';
+export type { ReportingTracker } from './report.js';
 
 /** The Node `(req, res, next?)` handler `dashboard()` returns: plain node:http or `app.use(...)`. */
 export type DashboardHandler = NodeHandler;

@@ -1,5 +1,6 @@
 export { OTHER_CHANNEL } from './channels.js';
 export { DEFAULT_LATENESS_BUCKETS } from './lateness-buckets.js';
+export type { ReportingTracker } from './ledger.js';
 export {
   type OpenTelemetryMetrics,
   type OpenTelemetryOptions,
@@ -11,4 +12,3 @@ export {
   type PrometheusOptions,
   prometheus,
 } from './prometheus.js';
-export type { ReportingTracker, ReportQuery, ReportRow } from './report.js';

@@ -2,12 +2,23 @@ import { ConfigError, END_REASONS } from '@botsession/core';
 import type { BatchObservableResult, Meter, Observable } from '@opentelemetry/api';
 import { DEFAULT_LATENESS_BUCKETS } from './lateness-buckets.js';
 import { ledgerReader } from './ledger.js';
-import { COMMON_FIELDS, type CommonMetricsOptions, checkFields, resolveCommon } from './options.js';
+import {
+  COMMON_FIELDS,
+  type CommonMetricsOptions,
+  checkFields,
+  positiveInteger,
+  resolveCommon,
+} from './options.js';
 import { watchTracker } from './process-events.js';
 
 export interface OpenTelemetryOptions extends CommonMetricsOptions {
   /** An `@opentelemetry/api` meter: `metrics.getMeter('botsession')`. */
   meter: Meter;
+  /**
+   * The window of the duration and interactions-per-session quantiles, ms (the ledger counts per
+   * hour: the hours that start in the window). Default 1 h.
+   */
+  quantileWindowMs?: number;
 }
 
 /** What `openTelemetry()` returns. */
@@ -16,7 +27,7 @@ export interface OpenTelemetryMetrics {
   close(): void;
 }
 
-const FIELDS = [...COMMON_FIELDS, 'meter'];
+const FIELDS = [...COMMON_FIELDS, 'meter', 'quantileWindowMs'];
 
 /**
  * Creates botsession's instruments on an OpenTelemetry meter. Ledger figures are observed from
@@ -41,7 +52,8 @@ export function openTelemetry(options: OpenTelemetryOptions): OpenTelemetryMetri
   ) {
     throw new ConfigError('meter', 'meter must be an @opentelemetry/api Meter (metrics.getMeter(name))');
   }
-  const readLedger = ledgerReader(common.tracker, common);
+  const quantileWindowMs = positiveInteger('quantileWindowMs', options.quantileWindowMs, 3_600_000);
+  const readLedger = ledgerReader(common.tracker, { ...common, quantileWindowMs });
 
   const started = meter.createObservableCounter('botsession.sessions.started', {
     description: 'Sessions started (the shared ledger).',
@@ -108,10 +120,10 @@ export function openTelemetry(options: OpenTelemetryOptions): OpenTelemetryMetri
         ['0.5', 'p50'],
         ['0.9', 'p90'],
       ] as const) {
-        const seconds = f.durationSeconds?.[key];
+        const seconds = f.recentDurationSeconds?.[key];
         if (seconds !== undefined && seconds !== null)
           result.observe(duration, seconds, { ...channel, quantile });
-        const count = f.interactionsPerSession?.[key];
+        const count = f.recentInteractionsPerSession?.[key];
         if (count !== undefined && count !== null)
           result.observe(perSession, count, { ...channel, quantile });
       }

@@ -1,5 +1,5 @@
 import { ConfigError } from '@botsession/core';
-import type { ReportingTracker } from './report.js';
+import type { ReportingTracker } from './ledger.js';
 
 /** Options both views share. */
 export interface CommonMetricsOptions {
@@ -7,8 +7,6 @@ export interface CommonMetricsOptions {
   tracker: ReportingTracker;
   /** Channels with a label of their own (core's first, then alphabetical); the rest are `other`. Default 20. */
   maxChannels?: number;
-  /** The window of the duration and interactions quantiles, ms. Default 1 h. */
-  quantileWindowMs?: number;
   /** Remembered ended session ids, so a redelivered end is observed once. Default 10 000. */
   rememberEnds?: number;
   /** Clock in epoch ms: the end of each report's range and the time an end is observed. Default `Date.now`. */
@@ -18,12 +16,11 @@ export interface CommonMetricsOptions {
 export interface ResolvedCommonOptions {
   tracker: ReportingTracker;
   maxChannels: number;
-  quantileWindowMs: number;
   rememberEnds: number;
   now: () => number;
 }
 
-export const COMMON_FIELDS = ['tracker', 'maxChannels', 'quantileWindowMs', 'rememberEnds', 'now'];
+export const COMMON_FIELDS = ['tracker', 'maxChannels', 'rememberEnds', 'now'];
 
 /** Throws a ConfigError naming the first unknown field, so a typo never silently does nothing. */
 export function checkFields(factory: string, options: unknown, fields: string[]): asserts options is object {
@@ -59,13 +56,12 @@ export function resolveCommon(options: CommonMetricsOptions): ResolvedCommonOpti
   return {
     tracker,
     maxChannels: positiveInteger('maxChannels', options.maxChannels, 20),
-    quantileWindowMs: positiveInteger('quantileWindowMs', options.quantileWindowMs, 3_600_000),
     rememberEnds: positiveInteger('rememberEnds', options.rememberEnds, 10_000),
     now: options.now ?? Date.now,
   };
 }
 
-function positiveInteger(field: string, value: unknown, fallback: number): number {
+export function positiveInteger(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     throw new ConfigError(field, `${field} must be a positive integer, got ${String(value)}`);

@@ -1,5 +1,5 @@
 import type { Session } from '@botsession/core';
-import type { ReportingTracker } from './report.js';
+import type { ReportingTracker } from './ledger.js';
 
 /** What this process observes itself (never in the ledger): hook and store trouble, late ends. */
 export interface ProcessObserver {

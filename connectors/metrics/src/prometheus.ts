@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { ConfigError, END_REASONS } from '@botsession/core';
 import type * as PromClient from 'prom-client';
 import { DEFAULT_LATENESS_BUCKETS } from './lateness-buckets.js';
-import { type ChannelFigures, type LedgerSnapshot, ledgerReader, type Quantiles } from './ledger.js';
+import { type ChannelFigures, type LedgerHistogram, type LedgerSnapshot, ledgerReader } from './ledger.js';
 import { COMMON_FIELDS, type CommonMetricsOptions, checkFields, resolveCommon } from './options.js';
 import { watchTracker } from './process-events.js';
 
@@ -24,10 +24,6 @@ export interface PrometheusMetrics {
 }
 
 const FIELDS = [...COMMON_FIELDS, 'registry', 'prefix', 'latenessBuckets'];
-const QUANTILES = [
-  ['0.5', 'p50'],
-  ['0.9', 'p90'],
-] as const;
 
 /**
  * Registers botsession's metrics on a prom-client registry. Ledger figures (sessions, ends,
@@ -145,15 +141,15 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
       for (const figures of read?.channels ?? []) this.set({ channel: figures.channel }, figures.active);
     },
   });
-  ledgerSummary(
+  ledgerHistogram(
     name('session_duration_seconds'),
-    'Duration of ended sessions, seconds: quantiles over the quantile window, sum and count all-time (the shared ledger).',
-    (f) => [f.durationSeconds, f.durationSecondsSum],
+    'Duration of ended sessions, seconds, by the hour they ended in (the shared ledger).',
+    (f) => f.durationSeconds,
   );
-  ledgerSummary(
+  ledgerHistogram(
     name('session_interactions'),
-    'Interactions per ended session: quantiles over the quantile window, sum and count all-time (the shared ledger).',
-    (f) => [f.interactionsPerSession, f.interactionsSum],
+    'Interactions (user and bot messages) per ended session (the shared ledger).',
+    (f) => f.interactionsPerSession,
   );
   new client.Gauge({
     name: name('ledger_up'),
@@ -196,35 +192,39 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
     common,
   );
 
-  function ledgerSummary(
+  function ledgerHistogram(
     metricName: string,
     help: string,
-    of: (figures: ChannelFigures) => [Quantiles | undefined, number],
+    of: (figures: ChannelFigures) => LedgerHistogram,
   ): void {
-    // prom-client computes a Summary's quantiles from its own observations; these come from the
-    // ledger instead, so the values of the snapshot replace the (empty) computed ones.
-    const summary = new client.Summary<'channel'>({
+    // prom-client fills a Histogram from its own observations; these buckets are the ledger's,
+    // so the snapshot's values replace the (empty) computed ones, in prom-client's own shape.
+    const histogram = new client.Histogram<'channel'>({
       name: metricName,
       help,
       labelNames: ['channel'],
+      buckets: [1],
       registers,
     });
-    const computed = summary.get.bind(summary);
-    summary.get = async () => {
+    const computed = histogram.get.bind(histogram);
+    histogram.get = async () => {
       const [shape, read] = await Promise.all([computed(), snapshot()]);
       const values: typeof shape.values = [];
       for (const figures of read?.channels ?? []) {
-        const [quantiles, sum] = of(figures);
-        const labels = { channel: figures.channel };
-        if (quantiles !== undefined) {
-          for (const [quantile, key] of QUANTILES) {
-            // No session ended in the window: NaN, as Prometheus summaries say "no observation".
-            const quantileLabels = { ...labels, quantile };
-            values.push({ labels: quantileLabels, value: quantiles[key] ?? Number.NaN });
-          }
+        const { bounds, counts, sum } = of(figures);
+        let cumulative = 0;
+        for (const [i, count] of counts.entries()) {
+          cumulative += count;
+          const le = i < bounds.length ? String(bounds[i]) : '+Inf';
+          const labels = { channel: figures.channel, le };
+          values.push({ metricName: `${metricName}_bucket`, labels, value: cumulative });
         }
-        values.push({ metricName: `${metricName}_sum`, labels, value: sum });
-        values.push({ metricName: `${metricName}_count`, labels, value: figures.endedTotal });
+        values.push({ metricName: `${metricName}_sum`, labels: { channel: figures.channel }, value: sum });
+        values.push({
+          metricName: `${metricName}_count`,
+          labels: { channel: figures.channel },
+          value: cumulative,
+        });
       }
       return { ...shape, values };
     };
