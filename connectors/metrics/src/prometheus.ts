@@ -206,10 +206,15 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
       buckets: [1],
       registers,
     });
-    const computed = histogram.get.bind(histogram);
-    histogram.get = async () => {
-      const [shape, read] = await Promise.all([computed(), snapshot()]);
-      const values: typeof shape.values = [];
+    // The registry prefers prom-client's internal getForPromString when a metric has one (a
+    // Histogram does): both paths answer with the ledger's values. The empty shape (name, help,
+    // type) comes from the original method, which reads only the histogram's own observations.
+    type Shape = Awaited<ReturnType<typeof histogram.get>>;
+    const internal = histogram as unknown as { getForPromString?: () => Promise<Shape> };
+    const shapeOf = (internal.getForPromString ?? histogram.get).bind(histogram);
+    const fromLedger = async (): Promise<Shape> => {
+      const [shape, read] = await Promise.all([shapeOf(), snapshot()]);
+      const values: Shape['values'] = [];
       for (const figures of read?.channels ?? []) {
         const { bounds, counts, sum } = of(figures);
         let cumulative = 0;
@@ -220,14 +225,12 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
           values.push({ metricName: `${metricName}_bucket`, labels, value: cumulative });
         }
         values.push({ metricName: `${metricName}_sum`, labels: { channel: figures.channel }, value: sum });
-        values.push({
-          metricName: `${metricName}_count`,
-          labels: { channel: figures.channel },
-          value: cumulative,
-        });
+        values.push({ metricName: `${metricName}_count`, labels: { channel: figures.channel }, value: cumulative });
       }
       return { ...shape, values };
     };
+    histogram.get = fromLedger;
+    if (internal.getForPromString !== undefined) internal.getForPromString = fromLedger;
   }
 
   return {
