@@ -225,7 +225,11 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
           values.push({ metricName: `${metricName}_bucket`, labels, value: cumulative });
         }
         values.push({ metricName: `${metricName}_sum`, labels: { channel: figures.channel }, value: sum });
-        values.push({ metricName: `${metricName}_count`, labels: { channel: figures.channel }, value: cumulative });
+        values.push({
+          metricName: `${metricName}_count`,
+          labels: { channel: figures.channel },
+          value: cumulative,
+        });
       }
       return { ...shape, values };
     };

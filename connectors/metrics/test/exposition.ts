@@ -26,7 +26,11 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** The value of the one sample with this name and exactly these labels (undefined if none). */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  samples: Sample[],
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   const wanted = JSON.stringify(Object.entries(labels).sort());
   return samples.find((s) => s.name === name && JSON.stringify(Object.entries(s.labels).sort()) === wanted)
     ?.value;

@@ -7,7 +7,7 @@ import { prometheus } from '@botsession/metrics';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { parseExposition, promtoolCheck, valueOf } from './exposition.js';
+import { parseExposition, promtoolCheck, sampleValue } from './exposition.js';
 import { EXPECTED, scriptedRun, T0 } from './scripted-run.js';
 
 let tracker: SessionTracker;
@@ -35,22 +35,24 @@ describe('prometheus()', () => {
     await scriptedRun(tracker);
     const { samples } = await scrape();
     for (const [channel, value] of Object.entries(EXPECTED.started)) {
-      expect(valueOf(samples, 'botsession_sessions_started_total', { channel })).toBe(value);
+      expect(sampleValue(samples, 'botsession_sessions_started_total', { channel })).toBe(value);
     }
     for (const [channel, reason, value] of EXPECTED.ended) {
-      expect(valueOf(samples, 'botsession_sessions_ended_total', { channel, reason })).toBe(value);
+      expect(sampleValue(samples, 'botsession_sessions_ended_total', { channel, reason })).toBe(value);
     }
     // Every reason is present (as 0) for every channel, so rate() never starts from nothing.
-    expect(valueOf(samples, 'botsession_sessions_ended_total', { channel: 'web', reason: 'manual' })).toBe(0);
+    expect(
+      sampleValue(samples, 'botsession_sessions_ended_total', { channel: 'web', reason: 'manual' }),
+    ).toBe(0);
     for (const [channel, direction, value] of EXPECTED.interactions) {
-      expect(valueOf(samples, 'botsession_interactions_total', { channel, direction })).toBe(value);
+      expect(sampleValue(samples, 'botsession_interactions_total', { channel, direction })).toBe(value);
     }
     for (const [channel, value] of Object.entries(EXPECTED.active)) {
-      expect(valueOf(samples, 'botsession_sessions_active', { channel })).toBe(value);
+      expect(sampleValue(samples, 'botsession_sessions_active', { channel })).toBe(value);
     }
-    expect(valueOf(samples, 'botsession_surveys_sent_total', { channel: 'telegram' })).toBe(1);
-    expect(valueOf(samples, 'botsession_surveys_answered_total', { channel: 'telegram' })).toBe(1);
-    expect(valueOf(samples, 'botsession_ledger_up')).toBe(1);
+    expect(sampleValue(samples, 'botsession_surveys_sent_total', { channel: 'telegram' })).toBe(1);
+    expect(sampleValue(samples, 'botsession_surveys_answered_total', { channel: 'telegram' })).toBe(1);
+    expect(sampleValue(samples, 'botsession_ledger_up')).toBe(1);
   });
 
   it('gives duration and interactions-per-session histograms from the ledger’s buckets', async () => {
@@ -59,7 +61,8 @@ describe('prometheus()', () => {
     await scriptedRun(tracker);
     const { samples } = await scrape();
     const d = EXPECTED.webDurationSeconds;
-    const bucket = (le: string) => valueOf(samples, 'botsession_session_duration_seconds_bucket', { channel: 'web', le });
+    const bucket = (le: string) =>
+      sampleValue(samples, 'botsession_session_duration_seconds_bucket', { channel: 'web', le });
     expect([bucket('10'), bucket('30'), bucket('60'), bucket('120'), bucket('300'), bucket('+Inf')]).toEqual([
       0,
       d.le30,
@@ -69,18 +72,21 @@ describe('prometheus()', () => {
       d.count,
     ]);
     expect(bucket('86400')).toBe(3); // the buckets reach 24 h (and 48 h) in seconds
-    expect(valueOf(samples, 'botsession_session_duration_seconds_sum', { channel: 'web' })).toBe(d.sum);
-    expect(valueOf(samples, 'botsession_session_duration_seconds_count', { channel: 'web' })).toBe(d.count);
+    expect(sampleValue(samples, 'botsession_session_duration_seconds_sum', { channel: 'web' })).toBe(d.sum);
+    expect(sampleValue(samples, 'botsession_session_duration_seconds_count', { channel: 'web' })).toBe(
+      d.count,
+    );
     const i = EXPECTED.webInteractions;
-    const ips = (le: string) => valueOf(samples, 'botsession_session_interactions_bucket', { channel: 'web', le });
+    const ips = (le: string) =>
+      sampleValue(samples, 'botsession_session_interactions_bucket', { channel: 'web', le });
     expect([ips('1'), ips('2'), ips('3'), ips('+Inf')]).toEqual([i.le1, i.le2, i.le3, 3]);
-    expect(valueOf(samples, 'botsession_session_interactions_sum', { channel: 'web' })).toBe(i.sum);
+    expect(sampleValue(samples, 'botsession_session_interactions_sum', { channel: 'web' })).toBe(i.sum);
     // The channels' histograms agree with tracker.report, the one source.
     const [row] = await tracker.report({ from: 0, to: Date.now() + 3_600_000, channels: ['telegram'] });
-    expect(valueOf(samples, 'botsession_session_duration_seconds_count', { channel: 'telegram' })).toBe(
+    expect(sampleValue(samples, 'botsession_session_duration_seconds_count', { channel: 'telegram' })).toBe(
       row!.endedTotal,
     );
-    expect(valueOf(samples, 'botsession_session_duration_seconds_sum', { channel: 'telegram' })).toBe(
+    expect(sampleValue(samples, 'botsession_session_duration_seconds_sum', { channel: 'telegram' })).toBe(
       row!.durationMs.sum / 1000,
     );
   });
@@ -121,26 +127,27 @@ describe('prometheus()', () => {
     });
     await scriptedRun(tracker);
     const { samples } = await scrape();
-    const lateness = (le: string) => valueOf(samples, 'botsession_session_end_lateness_seconds_bucket', { le });
+    const lateness = (le: string) =>
+      sampleValue(samples, 'botsession_session_end_lateness_seconds_bucket', { le });
     expect([lateness('5'), lateness('10'), lateness('+Inf')]).toEqual([0, 1, 1]); // c3 only
-    expect(valueOf(samples, 'botsession_session_end_lateness_seconds_sum')).toBe(7);
-    expect(valueOf(samples, 'botsession_hook_errors_total', { hook: 'sessionEnd' })).toBe(5);
-    expect(valueOf(samples, 'botsession_hook_errors_total', { hook: 'sessionStart' })).toBe(0);
+    expect(sampleValue(samples, 'botsession_session_end_lateness_seconds_sum')).toBe(7);
+    expect(sampleValue(samples, 'botsession_hook_errors_total', { hook: 'sessionEnd' })).toBe(5);
+    expect(sampleValue(samples, 'botsession_hook_errors_total', { hook: 'sessionStart' })).toBe(0);
   });
 
   it('keeps scraping through a store outage: ledger series left out, ledger_up 0, store errors counted', async () => {
     tracker = createSessionTracker({ backend: unavailableBackend() });
     tracker.on('error', () => {});
     prometheus({ tracker, registry });
-    await expect(tracker.track({ channel: 'web', conversationId: 'a' }, { direction: 'inbound' })).rejects.toThrow(
-      /unavailable/,
-    );
-    expect(valueOf((await scrape()).samples, 'botsession_store_errors_total')).toBe(1); // the track
+    await expect(
+      tracker.track({ channel: 'web', conversationId: 'a' }, { direction: 'inbound' }),
+    ).rejects.toThrow(/unavailable/);
+    expect(sampleValue((await scrape()).samples, 'botsession_store_errors_total')).toBe(1); // the track
     const { text, samples } = await scrape();
-    expect(valueOf(samples, 'botsession_ledger_up')).toBe(0);
+    expect(sampleValue(samples, 'botsession_ledger_up')).toBe(0);
     expect(samples.filter((s) => s.name === 'botsession_sessions_started_total')).toEqual([]);
     // The first scrape's own report call found the store down too (counted after it was written).
-    expect(valueOf(samples, 'botsession_store_errors_total')).toBe(2);
+    expect(sampleValue(samples, 'botsession_store_errors_total')).toBe(2);
     expect((await promtoolCheck(text)).code).toBe(0);
   });
 
@@ -149,7 +156,7 @@ describe('prometheus()', () => {
     const metrics = prometheus({ tracker, registry, prefix: 'shop_bot_' });
     await tracker.track({ channel: 'web', conversationId: 'a' }, { direction: 'inbound' });
     const { samples } = await scrape();
-    expect(valueOf(samples, 'shop_bot_sessions_started_total', { channel: 'web' })).toBe(1);
+    expect(sampleValue(samples, 'shop_bot_sessions_started_total', { channel: 'web' })).toBe(1);
     expect(metrics.names.every((name) => name.startsWith('shop_bot_'))).toBe(true);
     metrics.close();
     expect(await registry.metrics()).toBe('\n');
@@ -158,9 +165,13 @@ describe('prometheus()', () => {
   it('throws ConfigError naming the field for bad options', () => {
     tracker = createSessionTracker();
     expect(() => prometheus({ tracker, registry, prefix: '1bad' })).toThrow(/prefix must be/);
-    expect(() => prometheus({ tracker, registry: {} as Registry })).toThrow(/registry must be a prom-client Registry/);
+    expect(() => prometheus({ tracker, registry: {} as Registry })).toThrow(
+      /registry must be a prom-client Registry/,
+    );
     expect(() => prometheus({ tracker: {} as SessionTracker, registry })).toThrow(/tracker must be/);
-    expect(() => prometheus({ tracker, registry, maxChannels: 0 })).toThrow(/maxChannels must be a positive integer, got 0/);
+    expect(() => prometheus({ tracker, registry, maxChannels: 0 })).toThrow(
+      /maxChannels must be a positive integer, got 0/,
+    );
     expect(() => prometheus({ tracker, registry, regsitry: registry } as never)).toThrow(
       /regsitry is not a prometheus option/,
     );
