@@ -38,8 +38,12 @@ export interface ApplyOutput {
 /** What a tracker gives its backend once, so that the backend can act off the hot path. */
 export interface BackendHost {
   now(): number;
+  /** False when the user gave `generateId`: then ask `newId` for ids, else a backend may make UUIDv7s itself. */
+  usesDefaultIds: boolean;
   policyOf(channel: string): ChannelPolicy;
-  /** Announces an ended session; resolves once every `sessionEnd` handler has settled. */
+  /** Announces a started session; resolves once every `sessionStart` handler has settled (or timed out). */
+  deliverStart(session: Session): Promise<void>;
+  /** Announces an ended session; resolves once every `sessionEnd` handler has settled (or timed out). */
   deliverEnd(session: Session): Promise<void>;
   /** Reports a failure that has no caller to reject (a timer, a worker). */
   reportError(error: Error): void;

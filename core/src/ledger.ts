@@ -8,6 +8,7 @@ import type { RuleResult, SessionEvent } from './rules.js';
 import type { ChannelPolicy, Session } from './types.js';
 
 export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** Upper bounds (ms) of the session duration histogram; the last bucket is open. */
 export const DURATION_BUCKETS_MS: readonly number[] = [

@@ -3,6 +3,8 @@ import type { ApplyInput, ApplyOutput, Backend, BackendHost } from './backend.js
 import { memoryBackend } from './backends/memory/index.js';
 import { ConfigError } from './errors/config-error.js';
 import { HookError } from './errors/hook-error.js';
+import { isReported } from './errors/reported.js';
+import { TrackerClosedError } from './errors/tracker-closed-error.js';
 import { PolicySet } from './policy.js';
 import { buildReport, hoursOf, type ReportQuery, type ReportRow, resolveQuery } from './report.js';
 import type {
@@ -24,8 +26,16 @@ export interface SessionTrackerOptions {
   channels?: Record<string, ChannelPolicyOverride>;
   /** Session id generator. Default: UUIDv7 (time-ordered). */
   generateId?: () => string;
-  /** Clock in epoch milliseconds. Default: `Date.now`. */
+  /** Clock in epoch milliseconds. Default: `Date.now`. (The Redis backend dates sessions by Redis's clock.) */
   now?: () => number;
+  /**
+   * How long a `sessionStart` / `sessionEnd` handler may run before it is reported as a
+   * `HookError` and its slot released, so that one stuck hook never stalls expiry. The end
+   * counts as delivered (it is not redelivered). Default 10,000 ms.
+   */
+  hookTimeoutMs?: number;
+  /** How long `close()` waits for calls in flight and running hooks before giving up. Default 10,000 ms. */
+  closeTimeoutMs?: number;
 }
 
 export interface TrackOptions {
@@ -107,7 +117,14 @@ export interface SessionTracker {
 
 const INBOUND = { type: 'message', direction: 'inbound' } as const;
 const OUTBOUND = { type: 'message', direction: 'outbound' } as const;
-const OPTION_FIELDS = new Set(['backend', 'channels', 'generateId', 'now']);
+const OPTION_FIELDS = new Set([
+  'backend',
+  'channels',
+  'generateId',
+  'now',
+  'hookTimeoutMs',
+  'closeTimeoutMs',
+]);
 
 /**
  * Creates the session tracker every connector calls.
@@ -129,7 +146,11 @@ class Tracker implements SessionTracker {
   private readonly startHandlers: Array<TrackerEvents['sessionStart']> = [];
   private readonly endHandlers: Array<TrackerEvents['sessionEnd']> = [];
   private readonly errorHandlers: Array<TrackerEvents['error']> = [];
-  private closed = false;
+  private readonly hookTimeoutMs: number;
+  private readonly closeTimeoutMs: number;
+  /** Calls and hooks not settled yet: close() waits for them, up to closeTimeoutMs. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
 
   constructor(options: SessionTrackerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -148,13 +169,26 @@ class Tracker implements SessionTracker {
         throw new ConfigError(field, `${field} must be a function, got ${typeof options[field]}`);
       }
     }
+    for (const field of ['hookTimeoutMs', 'closeTimeoutMs'] as const) {
+      const value = options[field];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+        throw new ConfigError(
+          field,
+          `${field} must be a positive number of milliseconds, got ${String(value)}`,
+        );
+      }
+    }
+    this.hookTimeoutMs = options.hookTimeoutMs ?? 10_000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.policies = new PolicySet(options.channels);
     this.clock = options.now ?? Date.now;
     this.newId = options.generateId ?? uuidv7;
     this.backend = options.backend ?? memoryBackend();
     const host: BackendHost = {
       now: this.clock,
+      usesDefaultIds: options.generateId === undefined,
       policyOf: (channel) => this.policies.of(channel),
+      deliverStart: (session) => this.deliver('sessionStart', session) ?? Promise.resolve(),
       deliverEnd: (session) => this.deliver('sessionEnd', session) ?? Promise.resolve(),
       reportError: (error) => this.reportError(error),
     };
@@ -235,18 +269,18 @@ class Tracker implements SessionTracker {
   }
 
   async get(ref: ConversationRef): Promise<Session | undefined> {
-    this.checkOpen();
+    this.checkOpen('get');
     checkRef(ref);
     try {
-      return await this.backend.get(ref, this.clock());
+      return await this.track_(this.backend.get(ref, this.clock()));
     } catch (error) {
-      this.reportError(error as Error);
+      this.reportFailure(error);
       throw error;
     }
   }
 
   async report(query: ReportQuery): Promise<ReportRow[]> {
-    this.checkOpen();
+    this.checkOpen('report');
     const resolved = resolveQuery(query);
     const { first, last } = hoursOf(resolved);
     try {
@@ -256,13 +290,13 @@ class Tracker implements SessionTracker {
       ]);
       return buildReport(resolved, cells, active);
     } catch (error) {
-      this.reportError(error as Error);
+      this.reportFailure(error);
       throw error;
     }
   }
 
   async *sessions(options: { channel?: string; limit?: number } = {}): AsyncIterable<Session> {
-    this.checkOpen();
+    this.checkOpen('sessions');
     const { channel, limit = Number.POSITIVE_INFINITY } = options;
     if (channel !== undefined && typeof channel !== 'string') {
       throw new TypeError(`sessions options.channel must be a channel id, got ${JSON.stringify(channel)}`);
@@ -281,7 +315,7 @@ class Tracker implements SessionTracker {
     until?: number | Date;
     channel?: string;
   }): AsyncIterable<Session> {
-    this.checkOpen();
+    this.checkOpen('endedSessions');
     const since = options?.since instanceof Date ? options.since.getTime() : options?.since;
     const until =
       options.until instanceof Date ? options.until.getTime() : (options.until ?? Number.MAX_SAFE_INTEGER);
@@ -312,10 +346,42 @@ class Tracker implements SessionTracker {
     return this.policies.of(channel);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.backend.close();
+  /** Idempotent: every call gets the same promise. Bounded by closeTimeoutMs, even during an outage. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    const pending = this.inFlight.size;
+    const drained = await settleWithin(Promise.allSettled([...this.inFlight]), this.closeTimeoutMs);
+    const stopped = await settleWithin(
+      Promise.resolve().then(() => this.backend.close()),
+      this.closeTimeoutMs,
+    );
+    if (!drained || !stopped) {
+      this.reportError(
+        new Error(
+          `close() gave up after ${this.closeTimeoutMs} ms: ` +
+            (drained ? '' : `${this.inFlight.size} of ${pending} calls or hooks still running; `) +
+            (stopped ? '' : 'the backend did not stop (store unreachable?)'),
+        ),
+      );
+    }
+  }
+
+  /** Remembers a pending call or hook until it settles, for close(). */
+  private track_<T>(promise: Promise<T> | T): Promise<T> | T {
+    if (!(promise instanceof Promise)) return promise;
+    this.inFlight.add(promise);
+    const forget = () => this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** A rejected call: emitted as `error` unless the backend reported it already (one per outage). */
+  private reportFailure(error: unknown): void {
+    if (!isReported(error)) this.reportError(error as Error);
   }
 
   private runEvent(
@@ -341,7 +407,7 @@ class Tracker implements SessionTracker {
     deliveryId?: string,
   ): Promise<T> {
     try {
-      this.checkOpen();
+      this.checkOpen('track');
       checkRef(ref);
       const input: ApplyInput = {
         ref,
@@ -353,13 +419,15 @@ class Tracker implements SessionTracker {
       };
       const applied = this.backend.apply(input);
       if (applied instanceof Promise) {
-        return applied.then(
-          (out) => this.announce(out, finish),
-          (error) => {
-            this.reportError(error);
-            throw error;
-          },
-        );
+        return this.track_(
+          applied.then(
+            (out) => this.announce(out, finish),
+            (error) => {
+              this.reportFailure(error);
+              throw error;
+            },
+          ),
+        ) as Promise<T>;
       }
       return Promise.resolve(this.announce(applied, finish));
     } catch (error) {
@@ -388,15 +456,46 @@ class Tracker implements SessionTracker {
         const result = handler(session);
         if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
           pending ??= [];
-          pending.push(
-            Promise.resolve(result).catch((cause) => this.reportError(new HookError(hook, session, cause))),
-          );
+          pending.push(this.bounded(hook, session, Promise.resolve(result)));
         }
       } catch (cause) {
         this.reportError(new HookError(hook, session, cause));
       }
     }
-    return pending === undefined ? undefined : Promise.all(pending).then(() => undefined);
+    if (pending === undefined) return undefined;
+    return this.track_(Promise.all(pending).then(() => undefined)) as Promise<void>;
+  }
+
+  /** A handler's promise, given up on after hookTimeoutMs (reported as HookError) so it never holds a slot. */
+  private bounded(
+    hook: 'sessionStart' | 'sessionEnd',
+    session: Session,
+    result: Promise<void>,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.reportError(
+          new HookError(
+            hook,
+            session,
+            new Error(`did not settle within hookTimeoutMs (${this.hookTimeoutMs} ms)`),
+          ),
+        );
+        resolve();
+      }, this.hookTimeoutMs);
+      timer.unref?.();
+      result.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (cause) => {
+          clearTimeout(timer);
+          this.reportError(new HookError(hook, session, cause));
+          resolve();
+        },
+      );
+    });
   }
 
   private reportError(error: Error): void {
@@ -428,9 +527,31 @@ class Tracker implements SessionTracker {
     }
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new Error('the session tracker is closed');
+  private checkOpen(method: string): void {
+    if (this.closing !== undefined) throw new TrackerClosedError(method);
   }
+}
+
+/** Longest ids a ref may carry (UTF-16 code units): far above any platform's, small enough for a key. */
+const MAX_ID_LENGTH = 1_024;
+const MAX_CHANNEL_LENGTH = 128;
+
+/** Resolves true when `promise` settled within `ms`, false when the wait gave up. */
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref?.();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
 }
 
 function checkRef(ref: ConversationRef): void {
@@ -443,6 +564,19 @@ function checkRef(ref: ConversationRef): void {
     throw new TypeError(
       `ref.conversationId must be a non-empty string, got ${JSON.stringify(ref.conversationId)}`,
     );
+  }
+  // Any string is an id (lone surrogates included: backends keep them apart), up to a length.
+  for (const [field, value, max] of [
+    ['channel', ref.channel, MAX_CHANNEL_LENGTH],
+    ['conversationId', ref.conversationId, MAX_ID_LENGTH],
+    ['userId', ref.userId, MAX_ID_LENGTH],
+  ] as const) {
+    if (typeof value === 'string' && value.length > max) {
+      throw new TypeError(`ref.${field} must be at most ${max} characters, got ${value.length}`);
+    }
+  }
+  if (ref.userId !== undefined && typeof ref.userId !== 'string') {
+    throw new TypeError(`ref.userId must be a string when given, got ${JSON.stringify(ref.userId)}`);
   }
 }
 

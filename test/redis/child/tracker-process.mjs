@@ -15,6 +15,7 @@ const tracker = createSessionTracker({
     connection: process.env.REDIS_URL,
     prefix: process.env.PREFIX,
     queues: 2,
+    hookLeaseMs: lockMs,
     worker: process.env.WORKER === '0' ? false : { lockDurationMs: lockMs, stalledIntervalMs: lockMs },
   }),
   channels: { web: { inactivityTimeoutMs: Number(process.env.WEB_TIMEOUT_MS ?? 300_000) } },

@@ -5,17 +5,19 @@ import type { Session } from '../../types.js';
 interface Remembered {
   deliveries: DeliveryRecord[] | undefined;
   previousSessionId: string | undefined;
+  /** The last ended session, as it ended: the answer to a redelivery of one of its messages. */
+  lastEnded: Session | undefined;
   forgetAt: number;
 }
 
 /**
- * Per-conversation memory of the memory backend: delivery ids seen, the last ended session's
- * id, and recently ended sessions by id (a redelivery answers with its original session even
- * after that session ended). Forgotten after the channel's redelivery window, by a sweep.
+ * Per-conversation memory of the memory backend: delivery ids seen and the last ended session
+ * (a redelivery answers with its original session even after that session ended, until the
+ * conversation's next session opens; the Redis scripts keep the same). Forgotten after the
+ * channel's redelivery window, by a sweep.
  */
 export class ConversationMemory {
   private readonly conversations = new Map<string, Map<string, Remembered>>();
-  private readonly ended = new Map<string, { session: Session; forgetAt: number }>();
 
   previousSessionId(channel: string, conversationId: string): string | undefined {
     return this.conversations.get(channel)?.get(conversationId)?.previousSessionId;
@@ -41,13 +43,12 @@ export class ConversationMemory {
   rememberEnd(session: Session, now: number, windowMs: number): void {
     const entry = this.entry(session.channel, session.conversationId);
     entry.previousSessionId = session.id;
-    const forgetAt = now + windowMs;
-    entry.forgetAt = Math.max(entry.forgetAt, forgetAt);
-    this.ended.set(session.id, { session, forgetAt });
+    entry.lastEnded = session;
+    entry.forgetAt = Math.max(entry.forgetAt, now + windowMs);
   }
 
-  endedSession(id: string): Session | undefined {
-    return this.ended.get(id)?.session;
+  lastEnded(channel: string, conversationId: string): Session | undefined {
+    return this.conversations.get(channel)?.get(conversationId)?.lastEnded;
   }
 
   /** Drops what is past its window. */
@@ -58,14 +59,10 @@ export class ConversationMemory {
       }
       if (conversations.size === 0) this.conversations.delete(channel);
     }
-    for (const [id, entry] of this.ended) {
-      if (entry.forgetAt <= now) this.ended.delete(id);
-    }
   }
 
   clear(): void {
     this.conversations.clear();
-    this.ended.clear();
   }
 
   private entry(channel: string, conversationId: string): Remembered {
@@ -76,7 +73,7 @@ export class ConversationMemory {
     }
     let entry = conversations.get(conversationId);
     if (entry === undefined) {
-      entry = { deliveries: undefined, previousSessionId: undefined, forgetAt: 0 };
+      entry = { deliveries: undefined, previousSessionId: undefined, lastEnded: undefined, forgetAt: 0 };
       conversations.set(conversationId, entry);
     }
     return entry;

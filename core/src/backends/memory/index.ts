@@ -86,7 +86,7 @@ class MemoryBackend implements Backend {
         now,
         policy.redeliveryWindowMs,
       );
-      if (seen !== undefined) return this.redelivery(seen.sessionId, stored);
+      if (seen !== undefined) return this.redelivery(ref, seen.sessionId, stored);
     }
     const previous = this.memory.previousSessionId(ref.channel, ref.conversationId);
     const result = applyRules(ref, stored, policy, input.event, now, input.newId, previous);
@@ -105,10 +105,18 @@ class MemoryBackend implements Backend {
     };
   }
 
-  /** A delivery seen before: nothing applied; its original session as it is now. */
-  private redelivery(sessionId: string, active: Session | undefined): ApplyOutput {
-    if (sessionId === '') return { session: undefined, isNew: false, redelivered: true };
-    const session = active?.id === sessionId ? active : this.memory.endedSession(sessionId);
+  /**
+   * A delivery seen before: nothing applied; its original session as it is now: the live one,
+   * or, while none is live, the last ended one. Older sessions are not kept (bounded memory):
+   * undefined then.
+   */
+  private redelivery(ref: ConversationRef, sessionId: string, active: Session | undefined): ApplyOutput {
+    let session: Session | undefined;
+    if (active !== undefined) session = active.id === sessionId ? active : undefined;
+    else {
+      const last = this.memory.lastEnded(ref.channel, ref.conversationId);
+      session = last?.id === sessionId ? last : undefined;
+    }
     return { session, isNew: false, redelivered: true };
   }
 
