@@ -261,6 +261,7 @@ function renderTable(rows: Row[]): void {
 
 function renderCharts(data: Data): void {
   for (const chart of charts.splice(0)) chart.destroy();
+  const draw = (id: string, xs: number[], lines: Line[]) => drawChart(id, xs, lines, data);
   const xs = [...new Set(data.series.map((r) => r.period?.from ?? data.from))].sort((a, b) => a - b);
   const channels = [...new Set(data.series.map((r) => r.channel))].sort();
   const at = new Map<string, Row>();
@@ -319,10 +320,15 @@ function renderCharts(data: Data): void {
         values: xs.map((x) => div(rowOf(c, x) && pick(rowOf(c, x)!).p90, scale)),
       },
     ]);
+  // The unit follows the figures: seconds for chats that last seconds, hours for 24 h channels.
+  const longest = Math.max(0, ...data.series.map((r) => r.durationMs.p90 ?? 0));
+  const [unit, perUnit] =
+    longest < 120_000 ? ['seconds', 1000] : longest < 7_200_000 ? ['minutes', 60_000] : ['hours', 3_600_000];
+  byId('duration-unit').textContent = unit as string;
   draw(
     'chart-duration',
     xs,
-    quantileLines((r) => r.durationMs, 60_000),
+    quantileLines((r) => r.durationMs, perUnit as number),
   );
   draw(
     'chart-interactions',
@@ -365,11 +371,12 @@ function div(value: number | null | undefined, by: number): number | null {
   return value === null || value === undefined ? null : value / by;
 }
 
-function draw(
-  id: string,
-  xs: number[],
-  lines: Array<{ series: ChartSeries; values: Array<number | null> }>,
-): void {
+interface Line {
+  series: ChartSeries;
+  values: Array<number | null>;
+}
+
+function drawChart(id: string, xs: number[], lines: Line[], data: Data): void {
   const target = byId(id);
   target.replaceChildren();
   if (
@@ -387,7 +394,8 @@ function draw(
   const options = {
     width,
     height: 220,
-    scales: { x: { time: true } },
+    // The whole asked range on the x axis, however few periods have data.
+    scales: { x: { time: true, range: (): [number, number] => [data.from / 1000, data.to / 1000] } },
     series: [{}, ...lines.map((l) => ({ spanGaps: false, ...l.series }))],
     axes: [{}, { size: 50 }],
     legend: { show: true },

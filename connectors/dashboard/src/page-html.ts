@@ -39,7 +39,7 @@ ${tile('active', 'Active now')}${tile('sessions', 'Sessions started')}${tile('en
 <div class="charts">
 <figure><figcaption>Sessions started per channel</figcaption><div id="chart-sessions"></div></figure>
 <figure><figcaption>Sessions ended, by reason (stacked)</figcaption><div id="chart-ends"></div></figure>
-<figure><figcaption>Session duration p50 / p90 (minutes)</figcaption><div id="chart-duration"></div></figure>
+<figure><figcaption>Session duration p50 / p90 (<span id="duration-unit">minutes</span>)</figcaption><div id="chart-duration"></div></figure>
 <figure><figcaption>Interactions per session p50 / p90</figcaption><div id="chart-interactions"></div></figure>
 <figure><figcaption>Handoff, containment and survey response rate (%)</figcaption><div id="chart-rates"></div></figure>
 </div>
