@@ -77,7 +77,7 @@ async function figure(selector: string): Promise<number | null> {
 
 async function rowFigures(channel: string): Promise<Array<number | null>> {
   const cells = page.locator(`#channels tbody tr[data-channel="${channel}"] td`);
-  const values = await cells.evaluateAll((tds) => tds.map((td) => (td as HTMLElement).dataset.value ?? null));
+  const values = await Promise.all((await cells.all()).map((cell) => cell.getAttribute('data-value')));
   return values.map((v) => (v === null ? null : Number(v)));
 }
 

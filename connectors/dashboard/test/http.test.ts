@@ -3,7 +3,7 @@
  * missing credentials, plain node:http and express mounts, api/report checks, the page weight.
  */
 import { ConfigError, createSessionTracker, type SessionTracker } from '@botsession/core';
-import { dashboard } from '@botsession/dashboard';
+import { type DashboardData, dashboard } from '@botsession/dashboard';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
@@ -79,7 +79,7 @@ describe('dashboard()', () => {
     const to = Date.now() + 1;
     const answer = await fetch(`${url}/api/report?from=${from}&to=${to}&tz=Europe/Madrid`);
     expect(answer.status).toBe(200);
-    const data = await answer.json();
+    const data = (await answer.json()) as DashboardData;
     expect(data).toMatchObject({ from, to, step: 'hour', timeZone: 'Europe/Madrid' });
     expect(data.totals).toEqual(
       JSON.parse(JSON.stringify(await tracker.report({ from, to, timeZone: 'Europe/Madrid' }))),
@@ -93,7 +93,7 @@ describe('dashboard()', () => {
     );
     const bad = async (query: string) => {
       const response = await fetch(`${url}/api/report?${query}`);
-      return [response.status, (await response.json()).error];
+      return [response.status, ((await response.json()) as { error: string }).error];
     };
     expect(await bad('to=5')).toEqual([400, 'from must be epoch milliseconds, got null']);
     expect(await bad('from=10&to=5')).toEqual([400, 'from must be before to, got from=10 to=5']);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createSessionTracker, type SessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
+import type { DashboardData } from '@botsession/dashboard';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
 import { type RedisServer, startRedis } from '../../../test/support/redis-server.js';
@@ -80,9 +81,8 @@ describe('observability example', () => {
     expect((await fetch(`${url}/dashboard/`, { headers: auth })).status).toBe(200);
     const from = Date.now() - 3_600_000;
     const to = Date.now() + 1;
-    const data = await (
-      await fetch(`${url}/dashboard/api/report?from=${from}&to=${to}`, { headers: auth })
-    ).json();
+    const answer = await fetch(`${url}/dashboard/api/report?from=${from}&to=${to}`, { headers: auth });
+    const data = (await answer.json()) as DashboardData;
     const [web] = await tracker.report({ from, to });
     expect(data.totals).toEqual([JSON.parse(JSON.stringify(web))]);
     expect(web).toMatchObject({
