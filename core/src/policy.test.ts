@@ -13,6 +13,11 @@ describe('policies', () => {
     expect(Object.isFrozen(DEFAULT_POLICIES.web!.endOn)).toBe(true);
   });
 
+  it('gives RCS (Twilio `rcs:` addresses) the SMS policy', () => {
+    expect(DEFAULT_POLICIES.rcs).toEqual(DEFAULT_POLICIES.sms);
+    expect(new PolicySet(undefined).of('rcs').inactivityTimeoutMs).toBe(24 * 3_600_000);
+  });
+
   it('remembers delivery ids for each platform’s documented retry period', () => {
     const hours = (channel: string) => DEFAULT_POLICIES[channel]!.redeliveryWindowMs / 3_600_000;
     expect(hours('whatsapp')).toBe(7 * 24);

@@ -26,6 +26,8 @@ export const DEFAULT_POLICIES: Readonly<Record<string, Readonly<ChannelPolicy>>>
   telegram: policy(24 * HOUR, DAY),
   twitter: policy(24 * HOUR, HOUR),
   sms: policy(24 * HOUR, DAY),
+  // RCS business messaging (Twilio `rcs:` addresses): SMS's successor, under SMS's rules.
+  rcs: policy(24 * HOUR, DAY),
   slack: policy(24 * HOUR, HOUR),
   help: policy(5 * MINUTE, HOUR),
   default: policy(5 * MINUTE, DAY),

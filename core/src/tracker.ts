@@ -360,13 +360,11 @@ class Tracker implements SessionTracker {
       this.closeTimeoutMs,
     );
     if (!drained || !stopped) {
-      this.reportError(
-        new Error(
-          `close() gave up after ${this.closeTimeoutMs} ms: ` +
-            (drained ? '' : `${this.inFlight.size} of ${pending} calls or hooks still running; `) +
-            (stopped ? '' : 'the backend did not stop (store unreachable?)'),
-        ),
-      );
+      const left = [
+        drained ? undefined : `${this.inFlight.size} of ${pending} calls or hooks still running`,
+        stopped ? undefined : 'the backend did not stop (store unreachable?)',
+      ].filter(Boolean);
+      this.reportError(new Error(`close() gave up after ${this.closeTimeoutMs} ms: ${left.join('; ')}`));
     }
   }
 

@@ -574,6 +574,24 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         await eventually(() => expect(h.ends.map((s) => s.surveyScore)).toEqual([4]));
       });
 
+      it('keeps conversations apart whose ids differ only in unpaired surrogates', async () => {
+        const h = await harness();
+        const base = conversation('web').conversationId;
+        const ids = [`${base}\ud800`, `${base}\udc00`, `${base}\ufffd`, `${base}\u001f`];
+        const stamps = [];
+        for (const id of ids) {
+          stamps.push(
+            await h.tracker.track({ channel: 'web', conversationId: id, userId: 'u\ud800' }, inbound),
+          );
+        }
+        expect(stamps.map((s) => s.isNew)).toEqual([true, true, true, true]);
+        expect(new Set(stamps.map((s) => s.sessionId)).size).toBe(4);
+        expect(stamps.map((s) => s.session.conversationId)).toEqual(ids);
+        expect(stamps.map((s) => s.session.userId)).toEqual(Array(4).fill('u\ud800'));
+        const again = await h.tracker.track({ channel: 'web', conversationId: ids[0]! }, inbound);
+        expect(again).toMatchObject({ sessionId: stamps[0]!.sessionId, isNew: false });
+      });
+
       it('rejects a bad delivery id or score naming the option', async () => {
         const h = await harness();
         const ref = conversation('web');

@@ -7,11 +7,17 @@ import type { ConversationRef } from '../../types.js';
  * the marker then the base64 of its UTF-16 code units: one name per id, whatever the id.
  */
 const ESCAPE = '\u0000~';
-const SEPARATORS = /[\u001e\u001f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function encodeName(value: string): string {
-  if (!LONE_SURROGATE.test(value) && !value.startsWith(ESCAPE) && !SEPARATORS.test(value)) return value;
+  if (
+    !LONE_SURROGATE.test(value) &&
+    !value.startsWith(ESCAPE) &&
+    !value.includes('\u001e') &&
+    !value.includes('\u001f')
+  ) {
+    return value;
+  }
   return ESCAPE + Buffer.from(value, 'utf16le').toString('base64');
 }
 

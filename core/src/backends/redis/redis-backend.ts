@@ -86,6 +86,7 @@ export class RedisBackend implements Backend {
   private connectFailed = false;
   private firstReady: Promise<void> | undefined;
   private outageReported = false;
+  private readonly onConnectionError: (error: Error) => void;
 
   constructor(options: RedisBackendOptions) {
     this.options = resolveRedisOptions(options);
@@ -119,6 +120,7 @@ export class RedisBackend implements Backend {
         new StoreUnavailableError(`Redis connection failed: ${error.message}`, { cause: error }),
       );
     };
+    this.onConnectionError = onConnectionError;
     this.redis.on('error', onConnectionError);
     this.connections.queue.on('error', onConnectionError);
     this.expiry = new ShardExpiry(this.connections.queue, this.options, onConnectionError);
@@ -129,7 +131,7 @@ export class RedisBackend implements Backend {
     this.expiry.start(
       (shard) => this.sweep(shard),
       (error) => host.reportError(error),
-      (error) => host.reportError(new StoreUnavailableError(`Redis connection failed: ${error.message}`)),
+      this.onConnectionError,
     );
   }
 
@@ -165,7 +167,7 @@ export class RedisBackend implements Backend {
             given,
             notAfter,
             idArgument,
-            ref.userId ?? '',
+            ref.userId === undefined ? '' : encodeName(ref.userId),
             policy.inactivityTimeoutMs,
             policy.redeliveryWindowMs,
             event.inReplyTo ?? '',
@@ -418,8 +420,21 @@ export class RedisBackend implements Backend {
       // Lost the connection, or the first attempt failed: fail fast so the bot answers without a stamp.
       return Promise.reject(this.unavailable(new Error(`connection ${this.redis.status}`)));
     }
-    // One listener for every caller waiting on the first connection.
-    this.firstReady ??= new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
+    // One listener for every caller waiting on the first connection; a failed first attempt
+    // fails them at once, as an outage in mid-run does.
+    this.firstReady ??= new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        this.redis.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        this.redis.off('ready', onReady);
+        this.firstReady = undefined;
+        reject(this.unavailable(error));
+      };
+      this.redis.once('ready', onReady);
+      this.redis.once('error', onError);
+    });
     return withTimeout(this.firstReady, this.options.commandTimeoutMs, () =>
       this.unavailable(new Error(`no connection within ${this.options.commandTimeoutMs} ms`)),
     );

@@ -4,7 +4,7 @@
  * Written out by hand: it runs for every tracked message.
  */
 import type { EndReason, Session } from '../../types.js';
-import { refOfName } from './names.js';
+import { decodeName, refOfName } from './names.js';
 
 export const SEPARATOR = '\u001f';
 
@@ -58,7 +58,7 @@ export function decodeLive(
     id,
     channel,
     conversationId,
-    userId: userId === '' ? undefined : userId,
+    userId: userId === '' ? undefined : decodeName(userId),
     status: endedAt === undefined ? 'active' : 'ended',
     startedAt: Number(startedAt),
     lastUserMessageAt: lastUserMessageAt === 0 ? undefined : lastUserMessageAt,
