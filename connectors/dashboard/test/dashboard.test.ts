@@ -163,4 +163,23 @@ describe('dashboard page in Chromium', () => {
     await runTraffic(tracker, 1);
     await eventually(async () => expect(await figure('#tile-sessions')).toBe(22));
   });
+
+  it('gets 401 in the browser without the token or with a wrong one', async () => {
+    const url = await open();
+    // Headless Chromium cannot show the Basic prompt and fails the navigation
+    // (ERR_INVALID_AUTH_CREDENTIALS); the response it got is the server's 401.
+    const statusOf = async () => {
+      const [response] = await Promise.all([page.waitForResponse(url), page.goto(url).catch(() => null)]);
+      return [response.status(), await response.headerValue('www-authenticate')];
+    };
+    await page.setExtraHTTPHeaders({});
+    expect(await statusOf()).toEqual([401, 'Basic realm="botsession dashboard", charset="UTF-8"']);
+    await page.setExtraHTTPHeaders({
+      authorization: `Basic ${Buffer.from('ops:not-the-token').toString('base64')}`,
+    });
+    expect((await statusOf())[0]).toBe(401);
+    await page.setExtraHTTPHeaders({ authorization: BASIC });
+    expect((await statusOf())[0]).toBe(200);
+    await loaded();
+  });
 });
