@@ -35,7 +35,13 @@ export function createHandler(options: ResolvedOptions): NodeHandler {
     if (path === '/') {
       res.setHeader('Content-Security-Policy', CSP);
       res.setHeader('Cache-Control', 'no-store');
-      sendText(res, 200, req.method === 'HEAD' ? '' : html, 'text/html; charset=utf-8');
+      if (req.method === 'HEAD') {
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-length': Buffer.byteLength(html),
+        });
+        res.end();
+      } else sendText(res, 200, html, 'text/html; charset=utf-8');
       return;
     }
     if (path === '/api/report') {

@@ -158,6 +158,21 @@ describe('dashboard page in Chromium', () => {
       expect(range.to - range.from).toBe(3_600_000);
     });
 
+    // A custom range from the two datetime-local inputs (the browser's local time).
+    await page.locator('#from').fill('2026-11-01T00:00');
+    await page.locator('#to').fill('2026-11-02T12:00');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const expected = await page.evaluate(
+      `[new Date('2026-11-01T00:00').getTime(), new Date('2026-11-02T12:00').getTime()]`,
+    );
+    await eventually(async () => {
+      const range = await loaded();
+      expect([range.from, range.to]).toEqual(expected);
+    });
+    expect(await page.locator('#range').inputValue()).toBe('custom');
+    expect(await figure('#tile-sessions')).toBe(0); // nothing happened that day
+    await page.locator('#range').selectOption('3600000');
+
     // New traffic shows up without a reload: the page refreshes every second.
     expect(await figure('#tile-sessions')).toBe(11); // 4 web, 3 telegram, 2 whatsapp, 2 slack
     await runTraffic(tracker, 1);
