@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConversationRef, createSessionTracker } from '@botsession/core';
+import { printReport } from './report.js';
 import { serveDashboard, serveRequested } from './serve.js';
 import { describeEnd, label, line } from './timeline.js';
 
@@ -120,5 +121,6 @@ await Promise.all([
 await allEnded;
 await serving?.untilStopped();
 clearInterval(keepAlive);
+await printReport(tracker);
 await tracker.close();
 console.log('\nEvery session ended exactly once. Done.');
