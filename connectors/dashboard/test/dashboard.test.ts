@@ -172,9 +172,13 @@ describe('dashboard page in Chromium', () => {
     expect(await page.locator('#range').inputValue()).toBe('custom');
     expect(await figure('#tile-sessions')).toBe(0); // nothing happened that day
     await page.locator('#range').selectOption('3600000');
+    await eventually(async () => {
+      const range = await loaded();
+      expect(range.to - range.from).toBe(3_600_000);
+      expect(await figure('#tile-sessions')).toBe(11); // 4 web, 3 telegram, 2 whatsapp, 2 slack
+    });
 
     // New traffic shows up without a reload: the page refreshes every second.
-    expect(await figure('#tile-sessions')).toBe(11); // 4 web, 3 telegram, 2 whatsapp, 2 slack
     await runTraffic(tracker, 1);
     await eventually(async () => expect(await figure('#tile-sessions')).toBe(22));
   });
