@@ -44,6 +44,7 @@ declare const uPlot: {
   paths: { bars?: (opts?: object) => unknown };
 };
 
+const HOUR_MS = 3_600_000;
 const REASONS = ['inactivity', 'closed', 'handoff', 'survey', 'interrupted', 'manual'];
 const PALETTE = ['#0969da', '#1a7f37', '#bf3989', '#9a6700', '#8250df', '#cf222e', '#0a7480', '#6e7781'];
 const REASON_COLORS: Record<string, string> = {
@@ -262,7 +263,14 @@ function renderTable(rows: Row[]): void {
 function renderCharts(data: Data): void {
   for (const chart of charts.splice(0)) chart.destroy();
   const draw = (id: string, xs: number[], lines: Line[]) => drawChart(id, xs, lines, data);
-  const xs = [...new Set(data.series.map((r) => r.period?.from ?? data.from))].sort((a, b) => a - b);
+  // By hour, every ledger hour of the range is on the axis, so a quiet hour shows as 0 rather
+  // than a line drawn across it; by day, the days that have data.
+  const periods = new Set(data.series.map((r) => r.period?.from ?? data.from));
+  if (data.step === 'hour') {
+    for (let hour = Math.ceil(data.from / HOUR_MS) * HOUR_MS; hour < data.to; hour += HOUR_MS)
+      periods.add(hour);
+  }
+  const xs = [...periods].sort((a, b) => a - b);
   const channels = [...new Set(data.series.map((r) => r.channel))].sort();
   const at = new Map<string, Row>();
   for (const r of data.series) at.set(`${r.channel}@${r.period?.from ?? data.from}`, r);
