@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type NodeHandler, sendJson, sendText, toNodeHandler } from '@botsession/webhook';
+import { type NodeHandler, requestTargetOf, sendJson, sendText, toNodeHandler } from '@botsession/webhook';
 import { type DashboardData, reportData } from './api.js';
 import { type Asset, assets } from './assets.js';
 import type { ResolvedOptions } from './options.js';
@@ -17,7 +17,7 @@ export function createHandler(options: ResolvedOptions): NodeHandler {
   const { basePath } = options;
 
   const serve = toNodeHandler(async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = urlOf(req.url)!; // checked by the router below
     const path = url.pathname.slice(basePath.length);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
@@ -61,8 +61,13 @@ export function createHandler(options: ResolvedOptions): NodeHandler {
     sendAsset(req, res, files.get(path.slice(1))!);
   });
 
-  return (req, res, next) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  return async (req, res, next) => {
+    const url = urlOf(req.url);
+    if (url === undefined) {
+      // A crafted request line (no path, bad encoding): answered, never thrown.
+      sendJson(res, 400, { error: 'the request target is not a path' });
+      return;
+    }
     const path = url.pathname;
     if (basePath !== '' && path === basePath) {
       // The page's links are relative: /dashboard must become /dashboard/ to resolve them.
@@ -72,7 +77,7 @@ export function createHandler(options: ResolvedOptions): NodeHandler {
     // Mounted with app.use('/dashboard', page), express strips the prefix: /dashboard arrives as /.
     const original = (req as IncomingMessage & { originalUrl?: string }).originalUrl;
     if (basePath === '' && path === '/' && original !== undefined) {
-      const originalPath = new URL(original, 'http://localhost').pathname;
+      const originalPath = urlOf(original)?.pathname ?? path;
       if (!originalPath.endsWith('/')) {
         res.writeHead(308, { Location: `${originalPath}/${url.search}` }).end();
         return;
@@ -88,6 +93,17 @@ export function createHandler(options: ResolvedOptions): NodeHandler {
     }
     serve(req, res, next);
   };
+}
+
+/** The request target as a URL, or undefined when it is none (parsing never throws here). */
+function urlOf(target: string | undefined): URL | undefined {
+  const parts = requestTargetOf({ url: target });
+  if (parts === undefined) return undefined;
+  try {
+    return new URL(`http://localhost${parts.pathname}${parts.query === '' ? '' : `?${parts.query}`}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset): void {
