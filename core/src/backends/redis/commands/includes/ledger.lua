@@ -20,12 +20,17 @@ end
 -- summed here and written once per field (flushLedger), not once per session.
 local ledgerBatch
 
+-- Each counter also moves its all-time total (KEYS[8] .. 'total', field channel \31 name,
+-- never expiring): what metrics read as counters that never go down, in one read.
 local function ledgerWrite(key, field, by, day, retentionMs)
   local value
+  local total = string.sub(field, 4)
   if by == math.floor(by) then
     value = redis.call('HINCRBY', key, field, by)
+    redis.call('HINCRBY', KEYS[K_LEDGER] .. 'total', total, by)
   else
     value = redis.call('HINCRBYFLOAT', key, field, by)
+    redis.call('HINCRBYFLOAT', KEYS[K_LEDGER] .. 'total', total, by)
   end
   -- The field is new: make sure its day expires (the same value every time, so idempotent).
   if tonumber(value) == by then redis.call('PEXPIREAT', key, (day + 1) * DAY_MS + retentionMs) end
