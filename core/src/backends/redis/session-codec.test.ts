@@ -16,7 +16,7 @@ function live(fields: {
 }) {
   const head = `L${pad(1_800_000_300_000, 13)}${pad(fields.lastUser ?? 1_800_000_000_000, 13)}${pad(1_800_000_000_500, 13)}${pad(1_800_003_900_000, 13)}${pad(3, 9)}${pad(2, 9)}${pad(1, 9)}`;
   expect(head).toHaveLength(RECORD.tail);
-  return `${head}session-1\x1f1799999999000\x1f${fields.survey ?? ''}\x1f${fields.score ?? ''}\x1f${fields.previous ?? ''}\x1f2\x1fAbCdEfGh:1800000000000:2\x1f${fields.userId}`;
+  return `${head}session-1\x1f1799999999000\x1f${fields.survey ?? ''}\x1f${fields.score ?? ''}\x1f${fields.previous ?? ''}\x1f2\x1f${fields.userId}\x1fAbCdEfGh:1800000000000:2`;
 }
 
 describe('session records', () => {
@@ -44,8 +44,8 @@ describe('session records', () => {
     });
   });
 
-  it('reads empty optional fields as undefined, and a user id holding the separator', () => {
-    const session = decodeLive('sms', 'c2', live({ userId: 'a\x1fb', lastUser: 0 }));
+  it('reads empty optional fields as undefined, and a user id holding the separator (escaped)', () => {
+    const session = decodeLive('sms', 'c2', live({ userId: encodeName('a\x1fb'), lastUser: 0 }));
     expect(session).toMatchObject({
       userId: 'a\x1fb',
       lastUserMessageAt: undefined,

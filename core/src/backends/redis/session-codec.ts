@@ -18,7 +18,7 @@ export const RECORD = {
   interactions: [53, 62],
   userMessages: [62, 71],
   botMessages: [71, 80],
-  /** id \x1f startedAt \x1f surveySentAt \x1f surveyScore \x1f previousSessionId \x1f ordinal \x1f deliveries \x1f userId */
+  /** id \x1f startedAt \x1f surveySentAt \x1f surveyScore \x1f previousSessionId \x1f ordinal \x1f userId \x1f deliveries */
   tail: 80,
 } as const;
 
@@ -40,19 +40,21 @@ export function decodeLive(
 ): Session {
   let from = at + RECORD.tail;
   const parts: string[] = [];
+  // The first seven fields; the delivery ids after them are the store's business.
   for (let i = 0; i < 7; i++) {
     const cut = text.indexOf(SEPARATOR, from);
     parts.push(text.slice(from, cut));
     from = cut + 1;
   }
-  const [id, startedAt, surveySentAt, surveyScore, previous] = parts as [
+  const [id, startedAt, surveySentAt, surveyScore, previous, , userId] = parts as [
+    string,
+    string,
     string,
     string,
     string,
     string,
     string,
   ];
-  const userId = text.slice(from);
   const lastUserMessageAt = field(text, at, RECORD.lastUserMessageAt);
   return {
     id,

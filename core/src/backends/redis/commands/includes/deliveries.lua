@@ -7,9 +7,12 @@
 ]]
 local MAX_DELIVERIES = 32
 
--- Where the entry of `fp` starts in `list`, or nil.
+-- Where the entry of `fp` starts in `list`, or nil (two plain finds; the list is not copied).
 local function deliveryAt(list, fp)
-  return string.find(',' .. list, ',' .. fp .. ':', 1, true)
+  local head = fp .. ':'
+  if string.sub(list, 1, #head) == head then return 1 end
+  local at = string.find(list, ',' .. head, 1, true)
+  return at and at + 1
 end
 
 -- The ordinal the delivery acted on ('' for nowhere), or nil when it is new (or past the window).
@@ -33,12 +36,8 @@ local function rememberDelivery(list, fp, now, windowMs, ordinal)
   if at then list = withoutEntry(list, at) end
   local entry = fp .. ':' .. string.format('%d', now) .. ':' .. ordinal
   list = list == '' and entry or list .. ',' .. entry
-  local count, pos = 1, 0
-  while true do
-    pos = string.find(list, ',', pos + 1, true)
-    if not pos then break end
-    count = count + 1
-  end
+  local _, commas = string.gsub(list, ',', ',')
+  local count = commas + 1
   -- Oldest first: drop from the head what is past the window or beyond the newest 32.
   while count > 1 do
     local seen = tonumber(string.match(list, '^[^:]*:(%d+)'))

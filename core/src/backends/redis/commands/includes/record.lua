@@ -9,7 +9,9 @@
     [41,53] forgetAt: when the conversation's memory may go (deadline + redelivery window)
     [54,62] interactions   [63,71] userMessages   [72,80] botMessages
     then from 81: id \31 startedAt \31 surveySentAt ('' none) \31 surveyScore ('' none)
-      \31 previousSessionId \31 ordinal \31 deliveries \31 userId (last: the free-form one)
+      \31 previousSessionId \31 ordinal \31 userId \31 deliveries
+    (userId is escaped by the caller when it holds a separator; the delivery ids come last, so
+    that reading the other fields never scans them: they are the long part)
   A remembered conversation with no live session ('M'):
     [1] 'M'  [2,14] forgetAt
     then from 15: previousSessionId \31 ordinal \31 deliveries \31 snapshot of its last
@@ -23,8 +25,8 @@ local SEP = '\31'
 local LIVE_HEAD = 'L%013d%013d%013d%013d%09d%09d%09d'
 
 local function decodeLive(r)
-  local id, startedAt, surveySentAt, surveyScore, previous, ordinal, deliveries, userId =
-    string.match(r, '^(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.*)$', 81)
+  local id, startedAt, surveySentAt, surveyScore, previous, ordinal, userId, cut =
+    string.match(r, '^(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31()', 81)
   return {
     expiresAt = tonumber(string.sub(r, 2, 14)),
     lastUserMessageAt = tonumber(string.sub(r, 15, 27)),
@@ -34,7 +36,7 @@ local function decodeLive(r)
     userMessages = tonumber(string.sub(r, 63, 71)),
     botMessages = tonumber(string.sub(r, 72, 80)),
     id = id, startedAt = startedAt, surveySentAt = surveySentAt, surveyScore = surveyScore,
-    previous = previous, ordinal = ordinal, deliveries = deliveries, userId = userId,
+    previous = previous, ordinal = ordinal, userId = userId, deliveries = string.sub(r, cut),
   }
 end
 
@@ -42,7 +44,7 @@ local function encodeLive(s)
   return string.format(LIVE_HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
     s.interactions, s.userMessages, s.botMessages)
     .. s.id .. SEP .. s.startedAt .. SEP .. s.surveySentAt .. SEP .. s.surveyScore .. SEP
-    .. s.previous .. SEP .. s.ordinal .. SEP .. s.deliveries .. SEP .. s.userId
+    .. s.previous .. SEP .. s.ordinal .. SEP .. s.userId .. SEP .. s.deliveries
 end
 
 local function decodeMemory(r)
