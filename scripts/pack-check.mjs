@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+// The pack check (part of `npm test`; alone: `node scripts/pack-check.mjs` after `npm run build`).
+// It treats every public workspace the way a new user meets it: packed with `npm pack`,
+// linted as a tarball (publint, @arethetypeswrong/cli), installed from the tarballs into a
+// scratch project beside the newest SDK releases its peer ranges allow, and each README's
+// usage snippet type-checked and run there, as an ES module and as CommonJS.
+// PACK_CHECK_KEEP=1 keeps the scratch directory and prints where it is.
+// PACK_CHECK_PEERS=oldest installs the oldest release each peer range allows instead of the
+// newest (run by hand when a peer range's floor changes).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { packageJsonProblems, tarballProblems } from './pack-check/rules.mjs';
+import { asCommonJs, asEsm, envFor, importsOf, readSnippet } from './pack-check/snippets.mjs';
+import { checkTypes } from './pack-check/types-check.mjs';
+import { findWorkspaces } from './pack-check/workspaces.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const started = performance.now();
+const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+const say = (message) => console.log(`-- [${seconds()}s] ${message}`);
+const detail = (message) => console.log(`     ${message}`);
+const problems = [];
+
+/** Runs a command to its end; never throws. `untilOutput` stops it once its stdout matches. */
+function run(command, args, { cwd = root, env, timeoutMs = 300_000, untilOutput } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let stoppedOnOutput = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (untilOutput && !stoppedOnOutput && untilOutput.test(stdout)) {
+        stoppedOnOutput = true;
+        // A moment for an error right after listen() to surface before the stop.
+        setTimeout(() => child.kill('SIGTERM'), 300);
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, stoppedOnOutput });
+    });
+  });
+}
+
+/** Runs `work` over `items`, `limit` at a time (two cores on the project's machine). */
+async function eachLimited(items, limit, work) {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      while (queue.length) await work(queue.shift());
+    }),
+  );
+}
+
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: a switch for this script, not a turbo task input
+const peerOldest = process.env.PACK_CHECK_PEERS === 'oldest';
+/** The floor of a peer range: `^4.15.0` → `4.15.0`, `^5.9.2 || ^6` → `5.9.2`. */
+const floorOf = (range) => /\d+\.\d+\.\d+/.exec(range)?.[0] ?? range;
+const slug = (name) => name.replace(/^@/, '').replace(/\//g, '-');
+const scratch = mkdtempSync(join(tmpdir(), 'botsession-pack-check-'));
+
+try {
+  const workspaces = findWorkspaces(root);
+  const packages = workspaces.filter(({ pkg }) => pkg.private !== true);
+  say(`packages: ${packages.length} public workspaces (every workspace without "private": true)`);
+  detail(packages.map(({ pkg }) => pkg.name).join(', '));
+  const unbuilt = packages.filter(
+    ({ dir, pkg }) => !existsSync(join(root, dir, pkg.types ?? pkg.main ?? 'dist')),
+  );
+  if (unbuilt.length) {
+    throw new Error(`not built: ${unbuilt.map((w) => w.pkg.name).join(', ')}; run npm run build first`);
+  }
+
+  say('npm pack: one tarball per package, into a scratch directory');
+  const packDir = join(scratch, 'tarballs');
+  mkdirSync(packDir);
+  const packed = await run('npm', [
+    'pack',
+    '--json',
+    '--pack-destination',
+    packDir,
+    ...packages.flatMap(({ pkg }) => ['-w', pkg.name]),
+  ]);
+  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
+  const tarballs = new Map(JSON.parse(packed.stdout).map((t) => [t.name, t]));
+  for (const { pkg } of packages) {
+    const t = tarballs.get(pkg.name);
+    detail(`${t.filename}: ${t.entryCount} files, ${(t.size / 1024).toFixed(1)} kB packed`);
+  }
+
+  say('contents and package.json: LICENSE, README, CHANGELOG; no maps, build info or tests; metadata; peers');
+  for (const workspace of packages) {
+    const t = tarballs.get(workspace.pkg.name);
+    const unpacked = join(scratch, 'unpacked', slug(workspace.pkg.name));
+    mkdirSync(unpacked, { recursive: true });
+    const untar = await run('tar', [
+      '-xzf',
+      join(packDir, t.filename),
+      '-C',
+      unpacked,
+      '--strip-components=1',
+    ]);
+    if (untar.code !== 0) throw new Error(`tar failed on ${t.filename}: ${untar.stderr}`);
+    problems.push(
+      ...packageJsonProblems(workspace, workspaces),
+      ...tarballProblems(workspace, t.files, unpacked, root),
+    );
+  }
+
+  say('publint on each tarball (strict: warnings count as problems)');
+  for (const { pkg } of packages) {
+    const tarball = readFileSync(join(packDir, tarballs.get(pkg.name).filename));
+    const result = await publint({
+      pack: { tarball: new Uint8Array(tarball).buffer },
+      level: 'suggestion',
+      strict: true,
+    });
+    for (const message of result.messages) {
+      const text = `${pkg.name}: publint ${message.type}: ${formatMessage(message, result.pkg, { color: false })}`;
+      if (message.type === 'suggestion') detail(text);
+      else problems.push(text);
+    }
+  }
+
+  // attw (its engine, @arethetypeswrong/core, in this process: TypeScript loads once) runs
+  // while npm installs the scratch project: one waits on the CPU, the other mostly on npm.
+  say('@arethetypeswrong on each tarball, while the scratch project installs');
+  const attw = (async () => {
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let npm install start first
+    return packages.map(({ pkg }) => {
+      const tarball = readFileSync(join(packDir, tarballs.get(pkg.name).filename));
+      return checkTypes(pkg.name, new Uint8Array(tarball));
+    });
+  })();
+
+  const project = join(scratch, 'project');
+  const snippets = packages
+    .map(({ dir, pkg }) => ({ name: pkg.name, file: slug(pkg.name), snippet: readSnippet(root, dir) }))
+    .filter((s) => s.snippet);
+  const ours = new Set(packages.map(({ pkg }) => pkg.name));
+  const installSpecs = packages.map(({ pkg }) => join(packDir, tarballs.get(pkg.name).filename));
+  const wanted = new Map();
+  for (const { pkg } of packages) {
+    for (const [name, range] of Object.entries(pkg.peerDependencies ?? {})) {
+      if (!ours.has(name) && !wanted.has(name)) wanted.set(name, peerOldest ? floorOf(range) : range);
+    }
+  }
+  const TYPES_OF = { express: '@types/express' }; // snippet imports whose types live on DefinitelyTyped
+  for (const { snippet } of snippets) {
+    for (const name of importsOf(snippet)) {
+      if (ours.has(name) || wanted.has(name)) continue;
+      wanted.set(name, 'latest');
+      if (TYPES_OF[name]) wanted.set(TYPES_OF[name], 'latest');
+    }
+  }
+  wanted.set('@types/node', '20'); // the packages' oldest Node (engines >= 20.19)
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    `${JSON.stringify({ name: 'scratch-bot', private: true }, null, 2)}\n`,
+  );
+  const specs = [...wanted].map(([name, range]) => `${name}@${range}`);
+  detail(`npm install <${installSpecs.length} tarballs> ${specs.join(' ')}`);
+  const install = await run(
+    'npm',
+    // --ignore-scripts: none of ours has one, and an SDK's optional native build is not what is checked.
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      '--ignore-scripts',
+      '--loglevel=error',
+      ...installSpecs,
+      ...specs,
+    ],
+    { cwd: project },
+  );
+  for (const { name, problems: found } of await Promise.all(await attw)) {
+    problems.push(...found);
+    detail(
+      `${name}: attw ${found.length ? `${found.length} problem(s)` : 'ok (node16 from ESM and CommonJS, bundler)'}`,
+    );
+  }
+  if (install.code !== 0) throw new Error(`npm install in the scratch project failed:\n${install.stderr}`);
+  const versionOf = (name) =>
+    JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')).version;
+  say(`installed beside: ${[...wanted.keys()].map((name) => `${name}@${versionOf(name)}`).join(', ')}`);
+  for (const name of ours) {
+    // The tarball's copy, never one from the registry: one copy of each, at the top.
+    if (versionOf(name) !== packages.find((w) => w.pkg.name === name).pkg.version) {
+      problems.push(`${name}: the scratch project installed ${versionOf(name)}, not the tarball`);
+    }
+  }
+
+  say('README snippets: type-check with the root tsc, as ES modules and as CommonJS (module nodenext)');
+  // Our .d.ts files are checked against the installed SDKs (ioredis 6 included) once, in the
+  // ESM project; the CommonJS one skips library files, as most projects do, to halve the time.
+  const kinds = [
+    { kind: 'esm', type: 'module', render: asEsm, skipLibCheck: false },
+    { kind: 'cjs', type: 'commonjs', render: asCommonJs, skipLibCheck: true },
+  ];
+  for (const { kind, type, render, skipLibCheck } of kinds) {
+    const dir = join(project, kind);
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type }, null, 2)}\n`);
+    const compilerOptions = {
+      module: 'nodenext',
+      target: 'es2022',
+      strict: true,
+      skipLibCheck,
+      types: ['node'],
+      moduleDetection: 'force',
+      rootDir: '.',
+      outDir: 'dist',
+    };
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      `${JSON.stringify({ compilerOptions, include: ['*.ts'] }, null, 2)}\n`,
+    );
+    for (const { file, snippet } of snippets) writeFileSync(join(dir, `${file}.ts`), render(snippet));
+  }
+  const compiled = await Promise.all(
+    kinds.map(({ kind }) => run(bin('tsc'), ['-p', kind], { cwd: project })),
+  );
+  kinds.forEach(({ kind }, i) => {
+    const { code, stdout, stderr } = compiled[i];
+    if (code !== 0) problems.push(`README snippets do not type-check as ${kind}:\n${stdout}${stderr}`);
+    else detail(`${kind}: ${snippets.length} snippets type-check`);
+  });
+
+  say('README snippets: run with placeholder secrets (a fixed listen port becomes a free one)');
+  const preload = pathToFileURL(join(root, 'scripts', 'pack-check', 'free-port.mjs')).href;
+  const runs = [];
+  for (const { name, file, snippet } of snippets) {
+    if (!snippet.run) {
+      detail(`${name}: type-checked only (${snippet.why || 'needs a live platform'})`);
+      continue;
+    }
+    for (const { kind } of kinds) runs.push({ name, file, snippet, kind });
+  }
+  await eachLimited(runs, 4, async ({ name, file, snippet, kind }) => {
+    const result = await run('node', ['--import', preload, join('dist', `${file}.js`)], {
+      cwd: join(project, kind),
+      env: { ...process.env, ...envFor(snippet) },
+      timeoutMs: 20_000,
+      untilOutput: /^pack-check: listening/m,
+    });
+    const ok = result.stoppedOnOutput ? result.signal === 'SIGTERM' || result.code === 0 : result.code === 0;
+    if (!ok) {
+      problems.push(
+        `${name}: the README snippet failed as ${kind} (exit ${result.code ?? result.signal}):\n${result.stdout}${result.stderr}`,
+      );
+    } else {
+      detail(
+        `${name} (${kind}): ${result.stoppedOnOutput ? 'started and listened, then stopped' : 'ran to completion'}`,
+      );
+    }
+  });
+} catch (error) {
+  problems.push(error instanceof Error ? error.message : String(error));
+} finally {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: a switch for this script, not a turbo task input
+  if (process.env.PACK_CHECK_KEEP === '1') console.log(`   scratch kept in ${scratch}`);
+  else rmSync(scratch, { recursive: true, force: true });
+}
+
+const took = Number(seconds());
+if (problems.length) {
+  console.log(`\npack check: ${problems.length} problem(s) in ${took}s`);
+  for (const problem of problems) console.log(`  ✗ ${problem}`);
+  process.exitCode = 1;
+} else {
+  console.log(
+    `\npack check passed in ${took}s${took > 120 ? ' (over the two-minute budget: look at what got slow)' : ''}`,
+  );
+}
