@@ -145,9 +145,14 @@ try {
   })();
 
   const project = join(scratch, 'project');
-  const snippets = packages
-    .map(({ dir, pkg }) => ({ name: pkg.name, file: slug(pkg.name), snippet: readSnippet(root, dir) }))
-    .filter((s) => s.snippet);
+  const readmes = packages.map(({ dir, pkg }) => ({
+    name: pkg.name,
+    file: slug(pkg.name),
+    snippet: readSnippet(root, dir),
+  }));
+  const snippets = readmes.filter((s) => s.snippet);
+  for (const { name } of readmes.filter((s) => !s.snippet))
+    detail(`${name}: its README has no \`\`\`ts block: no snippet to check`);
   const ours = new Set(packages.map(({ pkg }) => pkg.name));
   const installSpecs = packages.map(({ pkg }) => join(packDir, tarballs.get(pkg.name).filename));
   const wanted = new Map();

@@ -26,15 +26,18 @@ export const USER_OWNED = [
   'twilio',
 ];
 
-/** Whether `version` is inside the caret range `^A.B.C` (0.x ranges pin the minor, as npm does). */
+/** Whether `version` is inside `^A.B.C` (0.x pins the minor, as npm does) or one of `^… || ^…`. */
 function caretIncludes(range, version) {
-  const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
   const v = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!m || !v) return false;
-  const [a, b, c] = m.slice(1).map(Number);
+  if (!v) return false;
   const [x, y, z] = v.slice(1).map(Number);
-  if (a === 0) return x === 0 && y === b && z >= c;
-  return x === a && (y > b || (y === b && z >= c));
+  return range.split('||').some((alternative) => {
+    const m = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(alternative.trim());
+    if (!m) return false;
+    const [a, b, c] = m.slice(1).map(Number);
+    if (a === 0) return x === 0 && y === b && z >= c;
+    return x === a && (y > b || (y === b && z >= c));
+  });
 }
 
 /** package.json fields: metadata the registry page shows, and how dependencies are declared. */
