@@ -17,8 +17,11 @@ export async function checkTypes(name, tarball) {
     .filter((problem) => problem.kind !== 'CJSResolvesToESM')
     .filter((problem) => !('resolutionKind' in problem) || problem.resolutionKind !== 'node10')
     .map((problem) => {
-      const where = [problem.entrypoint, problem.resolutionKind].filter(Boolean).join(', ');
-      const info = problemKindInfo[problem.kind];
+      const { kind, ...about } = problem; // entrypoint, resolutionKind, or the files involved
+      const where = Object.values(about)
+        .filter((value) => typeof value === 'string')
+        .join(', ');
+      const info = problemKindInfo[kind];
       return `${name}: attw ${info.emoji} ${info.title}${where ? ` (${where})` : ''}: ${info.docsUrl}`;
     });
   return { name, problems };
