@@ -13,12 +13,27 @@ describe('policies', () => {
     expect(Object.isFrozen(DEFAULT_POLICIES.web!.endOn)).toBe(true);
   });
 
+  it('gives RCS (Twilio `rcs:` addresses) the SMS policy', () => {
+    expect(DEFAULT_POLICIES.rcs).toEqual(DEFAULT_POLICIES.sms);
+    expect(new PolicySet(undefined).of('rcs').inactivityTimeoutMs).toBe(24 * 3_600_000);
+  });
+
+  it('remembers delivery ids for each platform’s documented retry period', () => {
+    const hours = (channel: string) => DEFAULT_POLICIES[channel]!.redeliveryWindowMs / 3_600_000;
+    expect(hours('whatsapp')).toBe(7 * 24);
+    expect(['telegram', 'facebook', 'instagram', 'sms', 'messaging-api', 'default'].map(hours)).toEqual(
+      Array(6).fill(24),
+    );
+    expect(['slack', 'twitter', 'web', 'help'].map(hours)).toEqual(Array(4).fill(1));
+  });
+
   it('merges an override field by field over the defaults', () => {
     const set = new PolicySet({ web: { inactivityTimeoutMs: 600_000, endOn: { close: false } } });
     expect(set.of('web')).toEqual({
       inactivityTimeoutMs: 600_000,
       surveyWindowMs: 24 * 3_600_000,
       endOn: { close: false, handoff: true, survey: true, interruption: true },
+      redeliveryWindowMs: 3_600_000,
     });
     expect(set.of('telegram').inactivityTimeoutMs).toBe(24 * 3_600_000);
   });
@@ -35,6 +50,7 @@ describe('policies', () => {
     [{ web: { inactivityTimeoutMs: '5m' } }, 'channels.web.inactivityTimeoutMs', 'got "5m"'],
     [{ web: { inactivityTimeoutMs: Number.NaN } }, 'channels.web.inactivityTimeoutMs', 'got NaN'],
     [{ sms: { surveyWindowMs: 0 } }, 'channels.sms.surveyWindowMs', 'got 0'],
+    [{ sms: { redeliveryWindowMs: -5 } }, 'channels.sms.redeliveryWindowMs', 'got -5'],
     [{ web: { timeout: 5 } }, 'channels.web.timeout', 'is not a policy field'],
     [{ web: { endOn: { escalation: true } } }, 'channels.web.endOn.escalation', 'is not an end rule'],
     [{ web: { endOn: { close: 'yes' } } }, 'channels.web.endOn.close', 'must be true or false'],

@@ -7,29 +7,33 @@ const HOUR = 60 * MINUTE;
 /** Chat channels: every explicit end applies. `close` fires only where a platform has one. */
 const ALL_ENDS: EndOn = { close: true, handoff: true, survey: true, interruption: true };
 
-function policy(inactivityTimeoutMs: number): ChannelPolicy {
-  return { inactivityTimeoutMs, surveyWindowMs: 24 * HOUR, endOn: { ...ALL_ENDS } };
+function policy(inactivityTimeoutMs: number, redeliveryWindowMs: number): ChannelPolicy {
+  return { inactivityTimeoutMs, surveyWindowMs: 24 * HOUR, endOn: { ...ALL_ENDS }, redeliveryWindowMs };
 }
+
+const DAY = 24 * HOUR;
 
 /**
  * The rules of every known channel (see DESIGN.md §1). Unknown channel ids use `default`.
  * Frozen: copy and override through the tracker's `channels` option instead.
  */
 export const DEFAULT_POLICIES: Readonly<Record<string, Readonly<ChannelPolicy>>> = deepFreeze({
-  web: policy(5 * MINUTE),
-  'messaging-api': policy(5 * MINUTE),
-  facebook: policy(24 * HOUR),
-  whatsapp: policy(24 * HOUR),
-  instagram: policy(24 * HOUR),
-  telegram: policy(24 * HOUR),
-  twitter: policy(24 * HOUR),
-  sms: policy(24 * HOUR),
-  slack: policy(24 * HOUR),
-  help: policy(5 * MINUTE),
-  default: policy(5 * MINUTE),
+  web: policy(5 * MINUTE, HOUR),
+  'messaging-api': policy(5 * MINUTE, DAY),
+  facebook: policy(24 * HOUR, DAY),
+  whatsapp: policy(24 * HOUR, 7 * DAY),
+  instagram: policy(24 * HOUR, DAY),
+  telegram: policy(24 * HOUR, DAY),
+  twitter: policy(24 * HOUR, HOUR),
+  sms: policy(24 * HOUR, DAY),
+  // RCS business messaging (Twilio `rcs:` addresses): SMS's successor, under SMS's rules.
+  rcs: policy(24 * HOUR, DAY),
+  slack: policy(24 * HOUR, HOUR),
+  help: policy(5 * MINUTE, HOUR),
+  default: policy(5 * MINUTE, DAY),
 });
 
-const POLICY_FIELDS = new Set(['inactivityTimeoutMs', 'surveyWindowMs', 'endOn']);
+const POLICY_FIELDS = new Set(['inactivityTimeoutMs', 'surveyWindowMs', 'endOn', 'redeliveryWindowMs']);
 const END_ON_FIELDS = new Set(['close', 'handoff', 'survey', 'interruption']);
 /** setTimeout and BullMQ delays are capped at 2^31 - 1 ms (~24.8 days). */
 const MAX_DURATION_MS = 2 ** 31 - 1;
@@ -71,6 +75,9 @@ export function mergePolicy(base: ChannelPolicy, override: unknown, path: string
   }
   if (override.surveyWindowMs !== undefined) {
     merged.surveyWindowMs = checkDuration(`${path}.surveyWindowMs`, override.surveyWindowMs);
+  }
+  if (override.redeliveryWindowMs !== undefined) {
+    merged.redeliveryWindowMs = checkDuration(`${path}.redeliveryWindowMs`, override.redeliveryWindowMs);
   }
   if (override.endOn !== undefined) {
     if (!isPlainObject(override.endOn)) {

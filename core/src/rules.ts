@@ -16,7 +16,8 @@ export type SessionEvent =
   | { type: 'message'; direction: Direction; inReplyTo?: string; startsSession?: boolean }
   | { type: 'handoff' }
   | { type: 'surveySent' }
-  | { type: 'surveyAnswered' }
+  /** `score`: the answer's score, kept on the session whether or not the answer ends it. */
+  | { type: 'surveyAnswered'; score?: number }
   | { type: 'end'; reason: EndReason }
   /** A scheduler woke up for this session's deadline. */
   | { type: 'expire'; sessionId: string };
@@ -58,6 +59,7 @@ function openSession(
   direction: Direction,
   now: number,
   id: string,
+  previousSessionId: string | undefined,
 ): Session {
   const inbound = direction === 'inbound';
   return {
@@ -75,6 +77,8 @@ function openSession(
     userMessages: inbound ? 1 : 0,
     botMessages: inbound ? 0 : 1,
     surveySentAt: undefined,
+    surveyScore: undefined,
+    previousSessionId,
     endedAt: undefined,
     endReason: undefined,
   };
@@ -84,6 +88,7 @@ function openSession(
  * Applies one event to a conversation's stored session.
  * @param stored the conversation's active session as stored, possibly past its deadline
  * @param newId called only when a session starts
+ * @param previousSessionId the conversation's last ended session, as the store remembers it
  */
 export function applyRules(
   ref: ConversationRef,
@@ -92,6 +97,7 @@ export function applyRules(
   event: SessionEvent,
   now: number,
   newId: () => string,
+  previousSessionId?: string,
 ): RuleResult {
   let ended: Session | undefined;
   let current = stored;
@@ -112,7 +118,8 @@ export function applyRules(
         return { next: undefined, session: undefined, ended };
       }
       if (current === undefined) {
-        const started = openSession(ref, policy, event.direction, now, newId());
+        const previous = ended?.id ?? previousSessionId;
+        const started = openSession(ref, policy, event.direction, now, newId(), previous);
         return { next: started, session: started, started, ended };
       }
       const inbound = event.direction === 'inbound';
@@ -137,13 +144,15 @@ export function applyRules(
       return { next, session: next, ended };
     }
     case 'surveyAnswered': {
+      if (current === undefined) return { next: undefined, session: undefined, ended };
       const inWindow =
-        current?.surveySentAt !== undefined && now - current.surveySentAt <= policy.surveyWindowMs;
+        current.surveySentAt !== undefined && now - current.surveySentAt <= policy.surveyWindowMs;
+      const answered = event.score === undefined ? current : { ...current, surveyScore: event.score };
       // An answer after the window is an ordinary message: the session goes on.
-      if (current === undefined || !inWindow || !policy.endOn.survey) {
-        return { next: current, session: current, ended };
+      if (!inWindow || !policy.endOn.survey) {
+        return { next: answered, session: answered, ended };
       }
-      const survey = endSession(current, 'survey', now);
+      const survey = endSession(answered, 'survey', now);
       return { next: undefined, session: survey, ended: survey };
     }
     case 'handoff':

@@ -3,7 +3,10 @@ import type { ApplyInput, ApplyOutput, Backend, BackendHost } from './backend.js
 import { memoryBackend } from './backends/memory/index.js';
 import { ConfigError } from './errors/config-error.js';
 import { HookError } from './errors/hook-error.js';
+import { isReported } from './errors/reported.js';
+import { TrackerClosedError } from './errors/tracker-closed-error.js';
 import { PolicySet } from './policy.js';
+import { buildReport, hoursOf, type ReportQuery, type ReportRow, resolveQuery } from './report.js';
 import type {
   ChannelPolicy,
   ChannelPolicyOverride,
@@ -23,8 +26,16 @@ export interface SessionTrackerOptions {
   channels?: Record<string, ChannelPolicyOverride>;
   /** Session id generator. Default: UUIDv7 (time-ordered). */
   generateId?: () => string;
-  /** Clock in epoch milliseconds. Default: `Date.now`. */
+  /** Clock in epoch milliseconds. Default: `Date.now`. (The Redis backend dates sessions by Redis's clock.) */
   now?: () => number;
+  /**
+   * How long a `sessionStart` / `sessionEnd` handler may run before it is reported as a
+   * `HookError` and its slot released, so that one stuck hook never stalls expiry. The end
+   * counts as delivered (it is not redelivered). Default 10,000 ms.
+   */
+  hookTimeoutMs?: number;
+  /** How long `close()` waits for calls in flight and running hooks before giving up. Default 10,000 ms. */
+  closeTimeoutMs?: number;
 }
 
 export interface TrackOptions {
@@ -42,26 +53,60 @@ export interface TrackOptions {
    * no session is active. Default true.
    */
   startsSession?: boolean;
+  /**
+   * The platform's id for this delivery (Telegram `update_id`, Meta `mid`, Twilio
+   * `MessageSid`, …). A repeat within the channel's `redeliveryWindowMs` counts nothing,
+   * opens nothing and resolves to the original delivery's stamp with `redelivered: true`.
+   */
+  deliveryId?: string;
+}
+
+/** Options of the explicit events (handoff, surveySent, end). */
+export interface EventOptions {
+  /** The platform event's id: a repeat within the redelivery window does nothing. */
+  deliveryId?: string;
+}
+
+export interface SurveyAnswerOptions extends EventOptions {
+  /** The answer's score, 0 to 100 (your scale: 1-5 stars, NPS 0-10, …); kept on the session. */
+  score?: number;
 }
 
 export interface SessionTracker {
   /** Counts one message of a conversation and returns its session stamp. */
   track(
     ref: ConversationRef,
-    options: { direction: Direction; inReplyTo?: undefined },
+    options: { direction: Direction; inReplyTo?: undefined; startsSession?: true; deliveryId?: string },
   ): Promise<SessionStamp>;
-  /** A reply to `inReplyTo`: undefined when that session has ended (the reply is not counted). */
+  /**
+   * A reply to `inReplyTo`: undefined when that session has ended (the reply is not counted).
+   * With `startsSession: false`: undefined when no session is active.
+   */
   track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined>;
   /** The conversation went to a human: ends the session with `handoff` where the policy says so. */
-  handoff(ref: ConversationRef): Promise<Session | undefined>;
+  handoff(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined>;
   /** A satisfaction survey was sent in the active session. */
-  surveySent(ref: ConversationRef): Promise<Session | undefined>;
+  surveySent(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined>;
   /** The survey was answered: ends the session with `survey` if within the survey window. */
-  surveyAnswered(ref: ConversationRef): Promise<Session | undefined>;
+  surveyAnswered(ref: ConversationRef, options?: SurveyAnswerOptions): Promise<Session | undefined>;
   /** Ends the active session with `reason`, unless the channel's `endOn` turns that reason off. */
-  end(ref: ConversationRef, reason: EndReason): Promise<Session | undefined>;
+  end(ref: ConversationRef, reason: EndReason, options?: EventOptions): Promise<Session | undefined>;
   /** The conversation's active session, or undefined. */
   get(ref: ConversationRef): Promise<Session | undefined>;
+  /**
+   * Usage figures from the store's ledger: rows per channel (and hour or day) with sessions,
+   * ends by reason, interactions, durations, surveys and live sessions. Every process on one
+   * store reads the same numbers. Definitions: core/docs/report.md.
+   */
+  report(query: ReportQuery): Promise<ReportRow[]>;
+  /** The live sessions (of one channel), at most `limit` of them. */
+  sessions(options?: { channel?: string; limit?: number }): AsyncIterable<Session>;
+  /** The session log: every session that ended in [since, until), once, while the store keeps it. */
+  endedSessions(options: {
+    since: number | Date;
+    until?: number | Date;
+    channel?: string;
+  }): AsyncIterable<Session>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void;
   /** The resolved policy of a channel (defaults merged with overrides). */
@@ -72,7 +117,14 @@ export interface SessionTracker {
 
 const INBOUND = { type: 'message', direction: 'inbound' } as const;
 const OUTBOUND = { type: 'message', direction: 'outbound' } as const;
-const OPTION_FIELDS = new Set(['backend', 'channels', 'generateId', 'now']);
+const OPTION_FIELDS = new Set([
+  'backend',
+  'channels',
+  'generateId',
+  'now',
+  'hookTimeoutMs',
+  'closeTimeoutMs',
+]);
 
 /**
  * Creates the session tracker every connector calls.
@@ -94,7 +146,11 @@ class Tracker implements SessionTracker {
   private readonly startHandlers: Array<TrackerEvents['sessionStart']> = [];
   private readonly endHandlers: Array<TrackerEvents['sessionEnd']> = [];
   private readonly errorHandlers: Array<TrackerEvents['error']> = [];
-  private closed = false;
+  private readonly hookTimeoutMs: number;
+  private readonly closeTimeoutMs: number;
+  /** Calls and hooks not settled yet: close() waits for them, up to closeTimeoutMs. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
 
   constructor(options: SessionTrackerOptions) {
     if (typeof options !== 'object' || options === null) {
@@ -113,13 +169,26 @@ class Tracker implements SessionTracker {
         throw new ConfigError(field, `${field} must be a function, got ${typeof options[field]}`);
       }
     }
+    for (const field of ['hookTimeoutMs', 'closeTimeoutMs'] as const) {
+      const value = options[field];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) {
+        throw new ConfigError(
+          field,
+          `${field} must be a positive number of milliseconds, got ${String(value)}`,
+        );
+      }
+    }
+    this.hookTimeoutMs = options.hookTimeoutMs ?? 10_000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.policies = new PolicySet(options.channels);
     this.clock = options.now ?? Date.now;
     this.newId = options.generateId ?? uuidv7;
     this.backend = options.backend ?? memoryBackend();
     const host: BackendHost = {
       now: this.clock,
+      usesDefaultIds: options.generateId === undefined,
       policyOf: (channel) => this.policies.of(channel),
+      deliverStart: (session) => this.deliver('sessionStart', session) ?? Promise.resolve(),
       deliverEnd: (session) => this.deliver('sessionEnd', session) ?? Promise.resolve(),
       reportError: (error) => this.reportError(error),
     };
@@ -128,7 +197,7 @@ class Tracker implements SessionTracker {
 
   track(
     ref: ConversationRef,
-    options: { direction: Direction; inReplyTo?: undefined },
+    options: { direction: Direction; inReplyTo?: undefined; startsSession?: true; deliveryId?: string },
   ): Promise<SessionStamp>;
   track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined>;
   track(ref: ConversationRef, options: TrackOptions): Promise<SessionStamp | undefined> {
@@ -138,9 +207,11 @@ class Tracker implements SessionTracker {
         new TypeError(`track options.direction must be 'inbound' or 'outbound', got ${String(direction)}`),
       );
     }
-    const { inReplyTo, startsSession } = options;
+    const { inReplyTo, startsSession, deliveryId } = options;
+    if (deliveryId !== undefined && !isDeliveryId(deliveryId))
+      return Promise.reject(badDeliveryId(deliveryId));
     if (inReplyTo === undefined && (startsSession === undefined || startsSession === true)) {
-      return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStamp);
+      return this.run(ref, direction === 'inbound' ? INBOUND : OUTBOUND, toStampOrUndefined, deliveryId);
     }
     if (
       inReplyTo !== undefined &&
@@ -157,39 +228,108 @@ class Tracker implements SessionTracker {
         new TypeError(`track options.startsSession must be a boolean, got ${JSON.stringify(startsSession)}`),
       );
     }
-    return this.run(ref, { type: 'message', direction, inReplyTo, startsSession }, toStampOrUndefined);
+    return this.run(
+      ref,
+      { type: 'message', direction, inReplyTo, startsSession },
+      toStampOrUndefined,
+      deliveryId,
+    );
   }
 
-  handoff(ref: ConversationRef): Promise<Session | undefined> {
-    return this.run(ref, { type: 'handoff' }, toSession);
+  handoff(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined> {
+    return this.runEvent(ref, { type: 'handoff' }, options, 'handoff');
   }
 
-  surveySent(ref: ConversationRef): Promise<Session | undefined> {
-    return this.run(ref, { type: 'surveySent' }, toSession);
+  surveySent(ref: ConversationRef, options?: EventOptions): Promise<Session | undefined> {
+    return this.runEvent(ref, { type: 'surveySent' }, options, 'surveySent');
   }
 
-  surveyAnswered(ref: ConversationRef): Promise<Session | undefined> {
-    return this.run(ref, { type: 'surveyAnswered' }, toSession);
+  surveyAnswered(ref: ConversationRef, options?: SurveyAnswerOptions): Promise<Session | undefined> {
+    const score = options?.score;
+    if (
+      score !== undefined &&
+      (typeof score !== 'number' || !Number.isFinite(score) || score < 0 || score > 100)
+    ) {
+      return Promise.reject(
+        new TypeError(
+          `surveyAnswered options.score must be a number from 0 to 100, got ${JSON.stringify(score)}`,
+        ),
+      );
+    }
+    return this.runEvent(ref, { type: 'surveyAnswered', score }, options, 'surveyAnswered');
   }
 
-  end(ref: ConversationRef, reason: EndReason): Promise<Session | undefined> {
+  end(ref: ConversationRef, reason: EndReason, options?: EventOptions): Promise<Session | undefined> {
     if (!END_REASONS.includes(reason)) {
       return Promise.reject(
         new TypeError(`end reason must be one of ${END_REASONS.join(', ')}, got ${String(reason)}`),
       );
     }
-    return this.run(ref, { type: 'end', reason }, toSession);
+    return this.runEvent(ref, { type: 'end', reason }, options, 'end');
   }
 
   async get(ref: ConversationRef): Promise<Session | undefined> {
-    this.checkOpen();
+    this.checkOpen('get');
     checkRef(ref);
     try {
-      return await this.backend.get(ref, this.clock());
+      return await this.track_(this.backend.get(ref, this.clock()));
     } catch (error) {
-      this.reportError(error as Error);
+      this.reportFailure(error);
       throw error;
     }
+  }
+
+  async report(query: ReportQuery): Promise<ReportRow[]> {
+    this.checkOpen('report');
+    const resolved = resolveQuery(query);
+    const { first, last } = hoursOf(resolved);
+    try {
+      const [cells, active] = await Promise.all([
+        last < first ? [] : this.backend.ledger(first, last),
+        this.backend.activeCounts(),
+      ]);
+      return buildReport(resolved, cells, active);
+    } catch (error) {
+      this.reportFailure(error);
+      throw error;
+    }
+  }
+
+  async *sessions(options: { channel?: string; limit?: number } = {}): AsyncIterable<Session> {
+    this.checkOpen('sessions');
+    const { channel, limit = Number.POSITIVE_INFINITY } = options;
+    if (channel !== undefined && typeof channel !== 'string') {
+      throw new TypeError(`sessions options.channel must be a channel id, got ${JSON.stringify(channel)}`);
+    }
+    if (!(limit > 0))
+      throw new TypeError(`sessions options.limit must be a positive number, got ${String(limit)}`);
+    let given = 0;
+    for await (const session of this.backend.liveSessions({ channel })) {
+      yield session;
+      if (++given >= limit) return;
+    }
+  }
+
+  async *endedSessions(options: {
+    since: number | Date;
+    until?: number | Date;
+    channel?: string;
+  }): AsyncIterable<Session> {
+    this.checkOpen('endedSessions');
+    const since = options?.since instanceof Date ? options.since.getTime() : options?.since;
+    const until =
+      options.until instanceof Date ? options.until.getTime() : (options.until ?? Number.MAX_SAFE_INTEGER);
+    for (const [field, value] of [
+      ['since', since],
+      ['until', until],
+    ] as const) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new TypeError(
+          `endedSessions options.${field} must be a Date or epoch milliseconds, got ${String(value)}`,
+        );
+      }
+    }
+    yield* this.backend.endedSessions({ since: since as number, until, channel: options.channel });
   }
 
   on<E extends keyof TrackerEvents>(event: E, handler: TrackerEvents[E]): () => void {
@@ -206,10 +346,55 @@ class Tracker implements SessionTracker {
     return this.policies.of(channel);
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.backend.close();
+  /** Idempotent: every call gets the same promise. Bounded by closeTimeoutMs, even during an outage. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    const pending = this.inFlight.size;
+    const drained = await settleWithin(Promise.allSettled([...this.inFlight]), this.closeTimeoutMs);
+    const stopped = await settleWithin(
+      Promise.resolve().then(() => this.backend.close()),
+      this.closeTimeoutMs,
+    );
+    if (!drained || !stopped) {
+      const left = [
+        drained ? undefined : `${this.inFlight.size} of ${pending} calls or hooks still running`,
+        stopped ? undefined : 'the backend did not stop (store unreachable?)',
+      ].filter(Boolean);
+      this.reportError(new Error(`close() gave up after ${this.closeTimeoutMs} ms: ${left.join('; ')}`));
+    }
+  }
+
+  /** Remembers a pending call or hook until it settles, for close(). */
+  private track_<T>(promise: Promise<T> | T): Promise<T> | T {
+    if (!(promise instanceof Promise)) return promise;
+    this.inFlight.add(promise);
+    const forget = () => this.inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** A rejected call: emitted as `error` unless the backend reported it already (one per outage). */
+  private reportFailure(error: unknown): void {
+    if (!isReported(error)) this.reportError(error as Error);
+  }
+
+  private runEvent(
+    ref: ConversationRef,
+    event: ApplyInput['event'],
+    options: EventOptions | undefined,
+    method: string,
+  ): Promise<Session | undefined> {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      return Promise.reject(new TypeError(`${method} options must be an object, got ${String(options)}`));
+    }
+    const deliveryId = options?.deliveryId;
+    if (deliveryId !== undefined && !isDeliveryId(deliveryId))
+      return Promise.reject(badDeliveryId(deliveryId));
+    return this.run(ref, event, toSession, deliveryId);
   }
 
   /** One event through the backend, then the hooks; `finish` shapes the caller's answer. */
@@ -217,9 +402,10 @@ class Tracker implements SessionTracker {
     ref: ConversationRef,
     event: ApplyInput['event'],
     finish: (out: ApplyOutput) => T,
+    deliveryId?: string,
   ): Promise<T> {
     try {
-      this.checkOpen();
+      this.checkOpen('track');
       checkRef(ref);
       const input: ApplyInput = {
         ref,
@@ -227,16 +413,19 @@ class Tracker implements SessionTracker {
         policy: this.policies.of(ref.channel),
         now: this.clock(),
         newId: this.newId,
+        deliveryId,
       };
       const applied = this.backend.apply(input);
       if (applied instanceof Promise) {
-        return applied.then(
-          (out) => this.announce(out, finish),
-          (error) => {
-            this.reportError(error);
-            throw error;
-          },
-        );
+        return this.track_(
+          applied.then(
+            (out) => this.announce(out, finish),
+            (error) => {
+              this.reportFailure(error);
+              throw error;
+            },
+          ),
+        ) as Promise<T>;
       }
       return Promise.resolve(this.announce(applied, finish));
     } catch (error) {
@@ -265,15 +454,46 @@ class Tracker implements SessionTracker {
         const result = handler(session);
         if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
           pending ??= [];
-          pending.push(
-            Promise.resolve(result).catch((cause) => this.reportError(new HookError(hook, session, cause))),
-          );
+          pending.push(this.bounded(hook, session, Promise.resolve(result)));
         }
       } catch (cause) {
         this.reportError(new HookError(hook, session, cause));
       }
     }
-    return pending === undefined ? undefined : Promise.all(pending).then(() => undefined);
+    if (pending === undefined) return undefined;
+    return this.track_(Promise.all(pending).then(() => undefined)) as Promise<void>;
+  }
+
+  /** A handler's promise, given up on after hookTimeoutMs (reported as HookError) so it never holds a slot. */
+  private bounded(
+    hook: 'sessionStart' | 'sessionEnd',
+    session: Session,
+    result: Promise<void>,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.reportError(
+          new HookError(
+            hook,
+            session,
+            new Error(`did not settle within hookTimeoutMs (${this.hookTimeoutMs} ms)`),
+          ),
+        );
+        resolve();
+      }, this.hookTimeoutMs);
+      timer.unref?.();
+      result.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (cause) => {
+          clearTimeout(timer);
+          this.reportError(new HookError(hook, session, cause));
+          resolve();
+        },
+      );
+    });
   }
 
   private reportError(error: Error): void {
@@ -305,9 +525,31 @@ class Tracker implements SessionTracker {
     }
   }
 
-  private checkOpen(): void {
-    if (this.closed) throw new Error('the session tracker is closed');
+  private checkOpen(method: string): void {
+    if (this.closing !== undefined) throw new TrackerClosedError(method);
   }
+}
+
+/** Longest ids a ref may carry (UTF-16 code units): far above any platform's, small enough for a key. */
+const MAX_ID_LENGTH = 1_024;
+const MAX_CHANNEL_LENGTH = 128;
+
+/** Resolves true when `promise` settled within `ms`, false when the wait gave up. */
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref?.();
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
 }
 
 function checkRef(ref: ConversationRef): void {
@@ -321,15 +563,38 @@ function checkRef(ref: ConversationRef): void {
       `ref.conversationId must be a non-empty string, got ${JSON.stringify(ref.conversationId)}`,
     );
   }
+  // Any string is an id (lone surrogates included: backends keep them apart), up to a length.
+  for (const [field, value, max] of [
+    ['channel', ref.channel, MAX_CHANNEL_LENGTH],
+    ['conversationId', ref.conversationId, MAX_ID_LENGTH],
+    ['userId', ref.userId, MAX_ID_LENGTH],
+  ] as const) {
+    if (typeof value === 'string' && value.length > max) {
+      throw new TypeError(`ref.${field} must be at most ${max} characters, got ${value.length}`);
+    }
+  }
+  if (ref.userId !== undefined && typeof ref.userId !== 'string') {
+    throw new TypeError(`ref.userId must be a string when given, got ${JSON.stringify(ref.userId)}`);
+  }
 }
 
-function toStamp(out: ApplyOutput): SessionStamp {
-  const session = out.session!;
-  return { sessionId: session.id, isNew: out.isNew, session };
+/** Delivery ids are the platform's: any non-empty string up to this length. */
+const MAX_DELIVERY_ID_LENGTH = 512;
+
+function isDeliveryId(value: unknown): value is string {
+  return typeof value === 'string' && value !== '' && value.length <= MAX_DELIVERY_ID_LENGTH;
+}
+
+function badDeliveryId(value: unknown): TypeError {
+  return new TypeError(
+    `deliveryId must be a non-empty string of at most ${MAX_DELIVERY_ID_LENGTH} characters, got ${JSON.stringify(value)?.slice(0, 80)}`,
+  );
 }
 
 function toStampOrUndefined(out: ApplyOutput): SessionStamp | undefined {
-  return out.session === undefined ? undefined : toStamp(out);
+  const session = out.session;
+  if (session === undefined) return undefined;
+  return { sessionId: session.id, isNew: out.isNew, redelivered: out.redelivered === true, session };
 }
 
 function toSession(out: ApplyOutput): Session | undefined {

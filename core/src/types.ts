@@ -42,6 +42,11 @@ export interface ChannelPolicy {
   /** A survey answered within this long after it was sent ends the session. */
   surveyWindowMs: number;
   endOn: EndOn;
+  /**
+   * How long a platform delivery id is remembered, so that a redelivery (a platform retrying
+   * the same message) counts nothing. Defaults cover each platform's documented retry period.
+   */
+  redeliveryWindowMs: number;
 }
 
 /** A user override: any subset of a policy's fields. */
@@ -49,6 +54,7 @@ export interface ChannelPolicyOverride {
   inactivityTimeoutMs?: number;
   surveyWindowMs?: number;
   endOn?: Partial<EndOn>;
+  redeliveryWindowMs?: number;
 }
 
 export type SessionStatus = 'active' | 'ended';
@@ -71,6 +77,10 @@ export interface Session {
   userMessages: number;
   botMessages: number;
   surveySentAt?: number;
+  /** The score given with `surveyAnswered(ref, { score })`, when one was. */
+  surveyScore?: number;
+  /** The conversation's session before this one, when the store still remembers it. */
+  previousSessionId?: string;
   /** When the rule says it ended: for inactivity, the deadline, not when a timer fired. */
   endedAt?: number;
   endReason?: EndReason;
@@ -81,6 +91,11 @@ export interface SessionStamp {
   sessionId: string;
   /** True when this message started the session. */
   isNew: boolean;
+  /**
+   * True when this delivery id was seen before (a platform retry): nothing was counted,
+   * nothing opened, and `sessionId` is the original delivery's session.
+   */
+  redelivered: boolean;
   session: Session;
 }
 

@@ -491,6 +491,197 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
       });
     });
 
+    describe('platform redeliveries (delivery ids)', () => {
+      it('counts a redelivered message once and answers with the original stamp', async () => {
+        const h = await harness();
+        const ref = conversation('telegram');
+        const first = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'update-1' });
+        const again = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'update-1' });
+        expect(first.redelivered).toBe(false);
+        expect(again).toMatchObject({ sessionId: first.sessionId, isNew: false, redelivered: true });
+        expect(again.session.interactions).toBe(1);
+        const next = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'update-2' });
+        expect(next.session.interactions).toBe(2);
+        await settle();
+        expect(h.starts).toHaveLength(1);
+      });
+
+      it('opens no second session when a message is redelivered after its handler failed', async () => {
+        const h = await harness();
+        const ref = conversation('telegram');
+        const first = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-7' });
+        await h.tracker.end(ref, 'interrupted');
+        const retry = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-7' });
+        expect(retry).toMatchObject({ sessionId: first.sessionId, redelivered: true, isNew: false });
+        expect(retry.session).toMatchObject({ status: 'ended', endReason: 'interrupted', interactions: 1 });
+        expect(await h.tracker.get(ref)).toBeUndefined();
+        // The reply to the redelivery answers an ended session: counted nowhere, opens nothing.
+        expect(
+          await h.tracker.track(ref, { direction: 'outbound', inReplyTo: retry.sessionId }),
+        ).toBeUndefined();
+        const fresh = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-8' });
+        expect(fresh.isNew).toBe(true);
+        expect(fresh.session.previousSessionId).toBe(first.sessionId);
+        await settle();
+        expect(h.starts.map((s) => s.id)).toEqual([first.sessionId, fresh.sessionId]);
+      });
+
+      it('keeps delivery ids per conversation: the same id elsewhere is a new message', async () => {
+        const h = await harness();
+        const a = await h.tracker.track(conversation('web'), { direction: 'inbound', deliveryId: 'm-1' });
+        const b = await h.tracker.track(conversation('web'), { direction: 'inbound', deliveryId: 'm-1' });
+        expect([a.isNew, b.isNew, a.redelivered, b.redelivered]).toEqual([true, true, false, false]);
+      });
+
+      it('forgets a delivery id after the channel’s redelivery window', async () => {
+        const h = await harness({ telegram: { redeliveryWindowMs: 60_000 } });
+        const ref = conversation('telegram');
+        await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'old' });
+        h.skip(61_000);
+        // Still inside the 24 h session (skip moves the clock only): a new message of it.
+        const later = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'old' });
+        expect(later).toMatchObject({ redelivered: false });
+        expect(later.session.interactions).toBe(later.isNew ? 1 : 2);
+      });
+
+      it('does an explicit event once per delivery id', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        await h.tracker.track(ref, inbound);
+        await h.tracker.surveySent(ref, { deliveryId: 'survey-1' });
+        const sentAt = (await h.tracker.get(ref))!.surveySentAt;
+        h.skip(10);
+        await h.tracker.surveySent(ref, { deliveryId: 'survey-1' });
+        expect((await h.tracker.get(ref))!.surveySentAt).toBe(sentAt);
+        const ended = await h.tracker.handoff(ref, { deliveryId: 'handoff-1' });
+        expect(ended).toMatchObject({ status: 'ended', endReason: 'handoff' });
+        const repeat = await h.tracker.handoff(ref, { deliveryId: 'handoff-1' });
+        expect(repeat).toMatchObject({ id: ended!.id, status: 'ended' });
+        await settle();
+        expect(h.ends).toHaveLength(1);
+      });
+
+      it('keeps a survey score and links a session to the previous one', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        const first = await h.tracker.track(ref, inbound);
+        expect(first.session.previousSessionId).toBeUndefined();
+        await h.tracker.surveySent(ref);
+        const answered = await h.tracker.surveyAnswered(ref, { score: 4 });
+        expect(answered).toMatchObject({ status: 'ended', endReason: 'survey', surveyScore: 4 });
+        const second = await h.tracker.track(ref, inbound);
+        expect(second.session.previousSessionId).toBe(first.sessionId);
+        await eventually(() => expect(h.ends.map((s) => s.surveyScore)).toEqual([4]));
+      });
+
+      it('keeps conversations apart whose ids differ only in unpaired surrogates', async () => {
+        const h = await harness();
+        const base = conversation('web').conversationId;
+        const ids = [`${base}\ud800`, `${base}\udc00`, `${base}\ufffd`, `${base}\u001f`];
+        const stamps = [];
+        for (const id of ids) {
+          stamps.push(
+            await h.tracker.track({ channel: 'web', conversationId: id, userId: 'u\ud800' }, inbound),
+          );
+        }
+        expect(stamps.map((s) => s.isNew)).toEqual([true, true, true, true]);
+        expect(new Set(stamps.map((s) => s.sessionId)).size).toBe(4);
+        expect(stamps.map((s) => s.session.conversationId)).toEqual(ids);
+        expect(stamps.map((s) => s.session.userId)).toEqual(Array(4).fill('u\ud800'));
+        const again = await h.tracker.track({ channel: 'web', conversationId: ids[0]! }, inbound);
+        expect(again).toMatchObject({ sessionId: stamps[0]!.sessionId, isNew: false });
+      });
+
+      it('rejects a bad delivery id or score naming the option', async () => {
+        const h = await harness();
+        const ref = conversation('web');
+        await expect(h.tracker.track(ref, { direction: 'inbound', deliveryId: '' })).rejects.toThrow(
+          /deliveryId/,
+        );
+        await expect(h.tracker.surveyAnswered(ref, { score: 101 })).rejects.toThrow(/score/);
+        await expect(h.tracker.surveyAnswered(ref, { score: Number.NaN })).rejects.toThrow(/score/);
+      });
+    });
+
+    describe('the ledger and report', () => {
+      /** A channel id no other test uses, so that store-wide counters start at zero. */
+      function freshChannel(): string {
+        counter += 1;
+        return `ledger-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${counter}`;
+      }
+
+      it('reports sessions, interactions, ends by reason and surveys exactly once', async () => {
+        const channel = freshChannel();
+        const h = await harness();
+        const start = h.now();
+        const a = { channel, conversationId: 'a', userId: 'ua' };
+        const b = { channel, conversationId: 'b', userId: 'ub' };
+        const c = { channel, conversationId: 'c' };
+        await h.tracker.track(a, { direction: 'inbound', deliveryId: 'a1' });
+        await h.tracker.track(a, { direction: 'inbound', deliveryId: 'a1' }); // redelivery: nothing
+        await h.tracker.track(a, outbound);
+        await h.tracker.track(a, { direction: 'inbound', deliveryId: 'a2' });
+        await h.tracker.handoff(a);
+        await h.tracker.track(b, inbound);
+        await h.tracker.surveySent(b);
+        await h.tracker.surveyAnswered(b, { score: 80 });
+        await h.tracker.track(c, outbound); // proactive: a session nobody answered yet
+        const rows = await h.tracker.report({ from: start - HOUR, to: h.now() + HOUR });
+        expect(rows).toHaveLength(1);
+        const [row] = rows;
+        expect(row).toMatchObject({
+          channel,
+          sessions: 3,
+          engaged: 2,
+          endedTotal: 2,
+          interactions: 5,
+          userMessages: 3,
+          botMessages: 2,
+          surveys: { sent: 1, answered: 1, meanScore: 80 },
+          active: 1,
+        });
+        expect(row!.ended).toMatchObject({ handoff: 1, survey: 1, inactivity: 0, closed: 0 });
+        expect(row!.interactionsPerSession.mean).toBe(2); // a: 3 interactions, b: 1
+        expect(row!.durationMs.counts.reduce((x, y) => x + y, 0)).toBe(2);
+        // The ends that reached the hooks are the ones the ledger counts, and the log holds them once.
+        await eventually(() => expect(h.ends).toHaveLength(2));
+        const logged: string[] = [];
+        for await (const s of h.tracker.endedSessions({ since: start - HOUR, channel })) logged.push(s.id);
+        expect(logged.sort()).toEqual(h.ends.map((s) => s.id).sort());
+        const live: string[] = [];
+        for await (const s of h.tracker.sessions({ channel })) live.push(s.conversationId);
+        expect(live).toEqual(['c']);
+      });
+
+      it('counts an inactivity end once, in the hour of its deadline', async () => {
+        const channel = freshChannel();
+        const h = await harness({ [channel]: { inactivityTimeoutMs: timing.web } });
+        const start = h.now();
+        const ref = { channel, conversationId: 'x' };
+        const { sessionId } = await h.tracker.track(ref, inbound);
+        await wait(timing.web * 1.5);
+        await eventually(() => expect(h.ends.map((s) => s.id)).toEqual([sessionId]));
+        await settle();
+        const [row] = await h.tracker.report({
+          from: start - HOUR,
+          to: h.now() + HOUR,
+          by: ['channel', 'hour'],
+        });
+        expect(row).toMatchObject({ channel, sessions: 1, endedTotal: 1, active: 0 });
+        expect(row!.ended.inactivity).toBe(1);
+        expect(row!.period!.label).toMatch(/^\d{4}-\d\d-\d\dT\d\d:00$/);
+      });
+
+      it('rejects a bad report query naming the field', async () => {
+        const h = await harness();
+        await expect(h.tracker.report({ from: 'yesterday' as never, to: 1 })).rejects.toThrow(/query\.from/);
+        await expect(h.tracker.report({ from: 0, to: 1, timeZone: 'Mars/Base' })).rejects.toThrow(/timeZone/);
+        await expect(h.tracker.report({ from: 0, to: 1, by: ['week' as never] })).rejects.toThrow(
+          /query\.by/,
+        );
+      });
+    });
+
     describe('policies and hooks', () => {
       it('applies a channel override, and the default policy to unknown channels', async () => {
         const custom = timing.web * 2;

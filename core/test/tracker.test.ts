@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ConfigError, createSessionTracker, memoryBackend, StoreUnavailableError } from '@botsession/core';
+import {
+  ConfigError,
+  createSessionTracker,
+  HookError,
+  memoryBackend,
+  type Session,
+  StoreUnavailableError,
+  TrackerClosedError,
+} from '@botsession/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { unavailableBackend } from '../../test/support/unavailable-backend.js';
 
@@ -59,10 +67,89 @@ describe('createSessionTracker', () => {
     expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
   });
 
-  it('refuses calls after close()', async () => {
+  it('refuses calls after close() with TrackerClosedError, not a store outage', async () => {
     const tracker = createSessionTracker();
     await tracker.close();
-    await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toThrow(/closed/);
+    await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toBeInstanceOf(TrackerClosedError);
+    await expect(tracker.get(ref)).rejects.toThrow(/get\(\) was called after close\(\)/);
+    await expect(tracker.report({ from: 0, to: 1 })).rejects.toBeInstanceOf(TrackerClosedError);
+  });
+
+  it('rejects ids past the documented length, naming the field', async () => {
+    const tracker = createSessionTracker();
+    await expect(
+      tracker.track({ channel: 'web', conversationId: 'x'.repeat(1_025) }, { direction: 'inbound' }),
+    ).rejects.toThrow('ref.conversationId must be at most 1024 characters, got 1025');
+    await expect(
+      tracker.track({ channel: 'c'.repeat(129), conversationId: 'x' }, { direction: 'inbound' }),
+    ).rejects.toThrow(/ref.channel must be at most 128/);
+    await tracker.close();
+  });
+});
+
+describe('hooks and close()', () => {
+  it('gives up on a hook that never settles: reported as HookError, other sessions keep ending', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const tracker = createSessionTracker({ hookTimeoutMs: 5_000 });
+    const errors: Error[] = [];
+    const ended: Session[] = [];
+    tracker.on('error', (e) => {
+      errors.push(e);
+    });
+    tracker.on('sessionEnd', (s) => {
+      ended.push(s);
+      // The first end's hook hangs forever; the rest return at once.
+      return ended.length === 1 ? new Promise<void>(() => {}) : undefined;
+    });
+    await tracker.track({ channel: 'web', conversationId: 'stuck' }, { direction: 'inbound' });
+    await vi.advanceTimersByTimeAsync(60_000);
+    await tracker.track({ channel: 'web', conversationId: 'next' }, { direction: 'inbound' });
+    await vi.advanceTimersByTimeAsync(6 * 60_000);
+    expect(ended.map((s) => s.conversationId)).toEqual(['stuck', 'next']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(HookError);
+    expect(errors[0]!.message).toMatch(/did not settle within hookTimeoutMs \(5000 ms\)/);
+    // close() is not held by the stuck hook either: its slot was released.
+    await tracker.close();
+  });
+
+  it('returns the same promise from every close(), and waits for running hooks within closeTimeoutMs', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const tracker = createSessionTracker({ hookTimeoutMs: 60_000, closeTimeoutMs: 2_000 });
+    const errors: Error[] = [];
+    tracker.on('error', (e) => {
+      errors.push(e);
+    });
+    let finish: () => void = () => {};
+    tracker.on('sessionStart', () => new Promise<void>((resolve) => (finish = resolve)));
+    await tracker.track(ref, { direction: 'inbound' });
+    const first = tracker.close();
+    expect(tracker.close()).toBe(first);
+    let closed = false;
+    void first.then(() => (closed = true));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(closed).toBe(false); // waiting for the running hook
+    finish();
+    await vi.advanceTimersByTimeAsync(0);
+    await first;
+    expect(errors).toEqual([]);
+  });
+
+  it('gives up on close() after closeTimeoutMs with a report naming what was still running', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const tracker = createSessionTracker({ hookTimeoutMs: 60_000, closeTimeoutMs: 2_000 });
+    const errors: Error[] = [];
+    tracker.on('error', (e) => {
+      errors.push(e);
+    });
+    tracker.on('sessionStart', () => new Promise<void>(() => {}));
+    await tracker.track(ref, { direction: 'inbound' });
+    const closing = tracker.close();
+    await vi.advanceTimersByTimeAsync(2_100);
+    await closing;
+    expect(errors.map((e) => e.message)).toEqual([
+      'close() gave up after 2000 ms: 1 of 1 calls or hooks still running',
+    ]);
   });
 });
 

@@ -24,14 +24,20 @@ afterAll(async () => {
 runConformanceSuite('redis backend on Redis Cluster', {
   clock: 'real',
   sharedStore: true,
-  makeBackend: () => redisBackend({ connection: client, prefix: prefixForCurrentTest('cluster'), queues: 3 }),
+  makeBackend: () =>
+    redisBackend({
+      connection: client,
+      prefix: prefixForCurrentTest('cluster'),
+      queues: 3,
+      clock: 'tracker',
+    }),
 });
 
 describe('Redis Cluster layout', () => {
   it('spreads conversations and expiry queues over all three masters', async () => {
     const prefix = `layout-${Date.now().toString(36)}`;
     const tracker = createSessionTracker({
-      backend: redisBackend({ connection: client, prefix, queues: 8 }),
+      backend: redisBackend({ connection: client, prefix, queues: 8, shards: 16 }),
     });
     for (let i = 0; i < 30; i++) {
       await tracker.track({ channel: 'web', conversationId: `spread-${i}` }, { direction: 'inbound' });
@@ -43,8 +49,8 @@ describe('Redis Cluster layout', () => {
       }
       return owners.size;
     };
-    expect(await mastersHolding(`${prefix}:{*`)).toBe(3);
-    expect(await mastersHolding(`{${prefix}:expiry:*}*`)).toBeGreaterThan(1);
+    expect(await mastersHolding(`{${prefix}:[0-9]*}:records`)).toBe(3);
+    expect(await mastersHolding(`{${prefix}:q:*}*`)).toBeGreaterThan(1);
     await tracker.close();
   });
 });

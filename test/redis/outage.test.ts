@@ -40,6 +40,50 @@ function tracker(webTimeoutMs: number) {
   return { t, ends, errors };
 }
 
+describe('store failures, classified', () => {
+  it('turns Redis out of memory (noeviction) into StoreUnavailableError, and recovers', async () => {
+    const { t, errors } = tracker(60_000);
+    const ref = { channel: 'web', conversationId: 'oom-1' };
+    await t.track(ref, { direction: 'inbound' });
+    await server.cli('config', 'set', 'maxmemory-policy', 'noeviction');
+    await server.cli('config', 'set', 'maxmemory', '1');
+    try {
+      const failed = await t.track(ref, { direction: 'inbound' }).catch((error: Error) => error);
+      expect(failed).toBeInstanceOf(StoreUnavailableError);
+      expect((failed as Error).message).toMatch(/OOM/);
+      expect(errors.filter((e) => e instanceof StoreUnavailableError)).toHaveLength(1);
+    } finally {
+      await server.cli('config', 'set', 'maxmemory', '0');
+    }
+    expect((await t.track(ref, { direction: 'inbound' })).session.interactions).toBe(2);
+    await t.close();
+  });
+
+  it('fails the first call fast when Redis is down at start-up, and emits one error for the outage', async () => {
+    const t = createSessionTracker({
+      backend: redisBackend({ connection: 'redis://127.0.0.1:1', commandTimeoutMs: 20_000, worker: false }),
+    });
+    const errors: Error[] = [];
+    t.on('error', (e) => {
+      errors.push(e);
+    });
+    const started = Date.now();
+    const calls = Array.from({ length: 5 }, (_, i) =>
+      t
+        .track({ channel: 'web', conversationId: `boot-${i}` }, { direction: 'inbound' })
+        .catch((e: Error) => e),
+    );
+    for (const failed of await Promise.all(calls)) expect(failed).toBeInstanceOf(StoreUnavailableError);
+    // Not the 20 s command timeout: the refused connection is the answer.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expect(t.get({ channel: 'web', conversationId: 'boot-0' })).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    expect(errors.filter((e) => e instanceof StoreUnavailableError)).toHaveLength(1);
+    await t.close(); // bounded, even though Redis was never there
+  });
+});
+
 describe('when Redis goes away', () => {
   it('rejects track() with StoreUnavailableError, emits error, and resumes when Redis is back', async () => {
     const { t, errors } = tracker(60_000);
@@ -95,6 +139,10 @@ describe('when Redis goes away', () => {
     const ids = ends.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ends.every((s) => s.endReason === 'inactivity' && s.endedAt === s.expiresAt)).toBe(true);
+    // The ledger survived the restart (AOF) and counts each of them once.
+    const rows = await t.report({ from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 });
+    expect(rows.map((r) => [r.sessions, r.endedTotal, r.active])).toEqual([[ids.length, ids.length, 0]]);
+    expect(rows[0]!.interactions).toBe(ends.reduce((sum, s) => sum + s.interactions, 0));
     await t.close();
   });
 });

@@ -17,5 +17,11 @@ runConformanceSuite('redis backend', {
   clock: 'real',
   sharedStore: true,
   makeBackend: () =>
-    redisBackend({ connection: server.url, prefix: prefixForCurrentTest('conformance'), queues: 2 }),
+    redisBackend({
+      connection: server.url,
+      prefix: prefixForCurrentTest('conformance'),
+      queues: 2,
+      shards: 4,
+      clock: 'tracker',
+    }),
 });

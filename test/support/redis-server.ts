@@ -21,6 +21,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it and deletes its data. */
   destroy(): Promise<void>;
+  /** SIGSTOP: the server freezes (connections stay open, nothing answers) until `resume`. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** `redis-cli` against this server. */
   cli(...args: string[]): Promise<string>;
 }
@@ -95,7 +99,14 @@ export async function startRedis(options: StartOptions = {}): Promise<RedisServe
       running.kill('SIGTERM'); // redis-server flushes the AOF and exits
       await exited;
     },
+    pause() {
+      child?.kill('SIGSTOP');
+    },
+    resume() {
+      child?.kill('SIGCONT');
+    },
     async destroy() {
+      child?.kill('SIGCONT');
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -13,6 +13,16 @@ export function unavailableBackend(): Backend {
     attach() {},
     apply: down,
     get: down,
+    ledger: down,
+    activeCounts: down,
+    async *liveSessions() {
+      yield* [];
+      await down();
+    },
+    async *endedSessions() {
+      yield* [];
+      await down();
+    },
     async close() {},
   };
 }

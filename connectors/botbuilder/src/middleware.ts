@@ -83,8 +83,11 @@ export class BotSessionMiddleware implements Middleware {
     context.onSendActivities((_ctx, activities, send) => this.onSend(ref, turn, activities, send));
 
     const kind = inboundKind(activity);
+    // The activity id: a channel that resends an activity (Teams, Direct Line retrying a POST the
+    // bot did not answer 2xx) resends the same id, so core counts it once.
+    const deliveryId = typeof activity.id === 'string' && activity.id !== '' ? activity.id : undefined;
     if (kind === 'interaction') {
-      const stamp = await this.tolerant(this.tracker.track(ref, { direction: 'inbound' }));
+      const stamp = await this.tolerant(this.tracker.track(ref, { direction: 'inbound', deliveryId }));
       if (stamp !== undefined) {
         turn.stamp = stamp;
         turn.sessionId = stamp.sessionId;
@@ -93,7 +96,7 @@ export class BotSessionMiddleware implements Middleware {
       // Not an interaction: the handler sees the session being closed, without counting.
       const session = await this.tolerant(this.tracker.get(ref));
       if (session !== undefined) {
-        turn.stamp = { sessionId: session.id, isNew: false, session };
+        turn.stamp = { sessionId: session.id, isNew: false, redelivered: false, session };
         turn.sessionId = session.id;
       }
     }
@@ -103,18 +106,31 @@ export class BotSessionMiddleware implements Middleware {
     } catch (error) {
       // The handler's error is the one the adapter (onTurnError) must see, so a failure to
       // record the end does not replace it; a store outage was already emitted by the tracker.
-      await this.endTurn(ref, turn, kind === 'close' ? ['closed', 'interrupted'] : ['interrupted']).catch(
-        () => undefined,
-      );
+      await this.endTurn(
+        ref,
+        turn,
+        kind === 'close' ? ['closed', 'interrupted'] : ['interrupted'],
+        deliveryId,
+      ).catch(() => undefined);
       throw error;
     }
-    if (kind === 'close') await this.endTurn(ref, turn, ['closed']);
+    if (kind === 'close') await this.endTurn(ref, turn, ['closed'], deliveryId);
   }
 
-  /** Ends the session for the first reason the channel's policy accepts. */
-  private async endTurn(ref: ConversationRef, turn: TurnSession, reasons: EndReason[]): Promise<void> {
+  /**
+   * Ends the session for the first reason the channel's policy accepts. Keyed by the activity:
+   * when the channel resends it and the turn ends again, a session the user opened since is
+   * left alone.
+   */
+  private async endTurn(
+    ref: ConversationRef,
+    turn: TurnSession,
+    reasons: EndReason[],
+    activityId: string | undefined,
+  ): Promise<void> {
     for (const reason of reasons) {
-      const session = await this.tolerant(this.tracker.end(ref, reason));
+      const options = activityId === undefined ? undefined : { deliveryId: `${reason}:${activityId}` };
+      const session = await this.tolerant(this.tracker.end(ref, reason, options));
       if (session?.status === 'ended') {
         turn.sessionId = session.id;
         return;

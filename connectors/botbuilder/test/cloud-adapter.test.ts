@@ -94,3 +94,46 @@ describe('CloudAdapter', () => {
     expect(connector.posted[0]?.activity.channelData?.sessionId).toBe(session?.id);
   });
 });
+
+describe('redelivered activities (the channel resends the same activity id)', () => {
+  it('counts the activity once and runs the turn again with the first stamp, marked redelivered', async () => {
+    const stamps: Array<SessionStamp | undefined> = [];
+    const handler = async (context: TurnContextType) => {
+      stamps.push(getSession(context));
+      await context.sendActivity('Your order ships today.');
+    };
+    await adapter.processActivityDirect('', webchat('webchat-message'), handler);
+    await adapter.processActivityDirect('', webchat('webchat-message'), handler);
+
+    expect(stamps.map((stamp) => stamp?.redelivered)).toEqual([false, true]);
+    expect(stamps[1]?.sessionId).toBe(stamps[0]?.sessionId);
+    expect(await tracker.get({ channel: 'web', conversationId: 'F3Zy7Gs1mXr-a' })).toMatchObject({
+      userMessages: 1,
+      botMessages: 2,
+    });
+  });
+
+  it('opens no second session after a failed turn: the retry sees the ended session', async () => {
+    const started: Session[] = [];
+    tracker.on('sessionStart', (session) => void started.push(session));
+    adapter.onTurnError = async () => {};
+    const stamps: Array<SessionStamp | undefined> = [];
+    let fail = true;
+    const handler = async (context: TurnContextType) => {
+      stamps.push(getSession(context));
+      if (fail) throw new Error('orders API is down');
+      await context.sendActivity('Your order ships today.');
+    };
+    await adapter.processActivityDirect('', webchat('webchat-message'), handler);
+    expect(ended.map((session) => session.endReason)).toEqual(['interrupted']);
+    fail = false;
+    await adapter.processActivityDirect('', webchat('webchat-message'), handler);
+
+    expect(stamps[1]).toMatchObject({ redelivered: true, session: { status: 'ended' } });
+    expect(started).toHaveLength(1);
+    // The retry's reply is delivered, stamped with the ended session, and counted nowhere.
+    expect(connector.posted.at(-1)?.activity.channelData?.sessionId).toBe(stamps[0]?.sessionId);
+    expect(await tracker.get({ channel: 'web', conversationId: 'F3Zy7Gs1mXr-a' })).toBeUndefined();
+    expect(ended).toHaveLength(1);
+  });
+});

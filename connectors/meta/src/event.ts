@@ -23,8 +23,13 @@ export interface WhatsAppEvent {
   kind: 'message';
   /** The business phone number id the message was sent to: the bot's side. */
   phoneNumberId: string;
-  /** The user's WhatsApp id (`messages[].from`). */
+  /**
+   * The user: their business-scoped user id (BSUID, `messages[].from_user_id`) when Meta sent
+   * one, else their phone number (`messages[].from`). See the README on usernames.
+   */
   userId: string;
+  /** The user's phone number (`messages[].from`); absent when the user hides it behind a username. */
+  phoneNumber?: string;
   /** The platform's message, untouched. */
   message: WhatsAppMessage;
   /** The sender's entry of `value.contacts`, when Meta sent one. */
@@ -38,7 +43,7 @@ export type MetaEvent = MessagingEvent | WhatsAppEvent;
 
 /**
  * The conversation of an event. Messenger/Instagram: `${pageId}:${userId}` (a PSID is only
- * unique per Page, so the Page is part of the id); WhatsApp: `${phoneNumberId}:${waId}` (one
+ * unique per Page, so the Page is part of the id); WhatsApp: `${phoneNumberId}:${bsuidOrPhone}` (one
  * user can write to several business numbers, each its own conversation).
  *
  * @example

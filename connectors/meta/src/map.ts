@@ -6,17 +6,37 @@ import type { MessagingItem, WhatsAppContact, WhatsAppMessage, WhatsAppValue } f
 /** What one item of a payload asks of the tracker. Items that are not interactions give none. */
 export type MetaAction =
   /** A user's message or postback: track inbound, then call `onMessage`. */
-  | { type: 'message'; event: MetaEvent; ref: ConversationRef }
-  /** The Page's own message (an echo): track outbound for the recipient's conversation. */
-  | { type: 'echo'; ref: ConversationRef }
+  | { type: 'message'; event: MetaEvent; ref: ConversationRef; deliveryId?: string }
+  /**
+   * The Page's own message (a Messenger/Instagram echo): counted as the bot's, matched by its
+   * `mid` to a reply the bot already counted with `trackSent`.
+   */
+  | { type: 'echo'; ref: ConversationRef; deliveryId?: string }
   /** Thread control went to another app (a human inbox): the session ends `handoff`. */
   | { type: 'handoff'; ref: ConversationRef };
 
 const MESSAGING_CHANNELS = { page: 'facebook', instagram: 'instagram' } as const;
 
-// WhatsApp message types that are not something the user wrote: a reaction to an earlier
-// message, and `system` notices (the user changed numbers) sent by WhatsApp itself.
-const WHATSAPP_NON_MESSAGES = new Set(['reaction', 'system']);
+/**
+ * WhatsApp `messages[]` types that are not something the user said to the bot, so they count
+ * as nothing and never reach `onMessage` (the reason for each is in the README's table):
+ * - `reaction`: an emoji on an earlier message, not a message;
+ * - `system`: a notice WhatsApp itself sends (the user changed numbers);
+ * - `edit`: the user edited an earlier message, already counted when it was sent;
+ * - `revoke`: the user deleted an earlier message ("deleted for everyone"): nothing was said;
+ * - `request_welcome`: the user opened the chat for the first time and wrote nothing yet;
+ * - `unsupported`: a message type the Cloud API cannot deliver (its `errors` say which), so
+ *   the bot cannot read or answer it.
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages
+ */
+const WHATSAPP_NON_MESSAGES = new Set([
+  'reaction',
+  'system',
+  'edit',
+  'revoke',
+  'request_welcome',
+  'unsupported',
+]);
 
 /**
  * Turns a verified payload into tracker actions, in payload order. The envelope must be
@@ -47,6 +67,8 @@ export function actionsOf(payload: unknown, appId?: string): MetaAction[] {
       }
     } else if (payload.object === 'whatsapp_business_account') {
       for (const change of arrayOf(entry.changes)) {
+        // Other fields (`smb_message_echoes` of the WhatsApp Business app, account updates…)
+        // are not the bot's conversations: see the README's table.
         if (isRecord(change) && change.field === 'messages') actions.push(...whatsAppActions(change.value));
       }
     }
@@ -69,24 +91,23 @@ function messagingAction(
 
   if (message?.is_echo === true) {
     // An echo is the Page's own message: the sender is the Page, the user is the recipient.
-    return { type: 'echo', ref: conversationRef(channel, senderId, recipientId) };
+    // Its `mid` is the `message_id` the Send API returned for it.
+    return withDeliveryId(
+      { type: 'echo', ref: conversationRef(channel, senderId, recipientId) },
+      message.mid,
+    );
   }
   const ref = conversationRef(channel, recipientId, senderId);
   if (message !== undefined) {
-    // Instagram reports an unsent message as a message with `is_deleted`: nothing was said.
+    // Instagram reports an unsent message as a message with `is_deleted`, and Messenger/Instagram
+    // an edit with `message_edit` (not a `message`): nothing new was said.
     if (message.is_deleted === true) return undefined;
-    return {
-      type: 'message',
-      event: messagingEvent(channel, 'message', recipientId, senderId, messaging),
-      ref,
-    };
+    const event = messagingEvent(channel, 'message', recipientId, senderId, messaging);
+    return withDeliveryId({ type: 'message', event, ref }, message.mid);
   }
   if (isRecord(item.postback)) {
-    return {
-      type: 'message',
-      event: messagingEvent(channel, 'postback', recipientId, senderId, messaging),
-      ref,
-    };
+    const event = messagingEvent(channel, 'postback', recipientId, senderId, messaging);
+    return withDeliveryId({ type: 'message', event, ref }, item.postback.mid);
   }
   // Handover protocol: https://developers.facebook.com/docs/messenger-platform/handover-protocol
   // pass_thread_control reaches the app that receives the thread; when that is this bot the
@@ -117,27 +138,50 @@ function whatsAppActions(value: unknown): MetaAction[] {
   if (!isRecord(value) || !isRecord(value.metadata)) return [];
   const phoneNumberId = nonEmpty(value.metadata.phone_number_id);
   if (phoneNumberId === undefined) return [];
-  const contacts = arrayOf(value.contacts).filter(
-    (contact): contact is WhatsAppContact => isRecord(contact) && typeof contact.wa_id === 'string',
-  );
+  const contacts = arrayOf(value.contacts).filter(isRecord) as WhatsAppContact[];
   const actions: MetaAction[] = [];
   for (const message of arrayOf(value.messages)) {
     if (!isRecord(message)) continue;
-    const from = nonEmpty(message.from);
-    if (from === undefined || WHATSAPP_NON_MESSAGES.has(message.type as string)) continue;
+    const userId = whatsAppUserOf(message.from_user_id, message.from);
+    if (userId === undefined || WHATSAPP_NON_MESSAGES.has(message.type as string)) continue;
     const event: WhatsAppEvent = {
       channel: 'whatsapp',
       kind: 'message',
       phoneNumberId,
-      userId: from,
+      userId,
       message: message as WhatsAppMessage,
       value: value as WhatsAppValue,
     };
-    const contact = contacts.find((candidate) => candidate.wa_id === from);
+    const phoneNumber = nonEmpty(message.from);
+    if (phoneNumber !== undefined) event.phoneNumber = phoneNumber;
+    const contact = contacts.find(
+      (candidate) =>
+        (candidate.user_id !== undefined && candidate.user_id === message.from_user_id) ||
+        (candidate.wa_id !== undefined && candidate.wa_id === message.from),
+    );
     if (contact !== undefined) event.contact = contact;
-    actions.push({ type: 'message', event, ref: refOf(event) });
+    actions.push(withDeliveryId({ type: 'message', event, ref: refOf(event) }, message.id));
   }
   return actions;
+}
+
+/**
+ * The WhatsApp user of a conversation: the business-scoped user id (BSUID) when the payload
+ * carries one, else the phone number. Meta puts the BSUID in every messages webhook since
+ * April 2026, whether or not the user adopted a username, and withholds the phone number of
+ * users with a username: keyed by BSUID, a conversation stays one conversation when the phone
+ * number later disappears from the payloads.
+ * https://developers.facebook.com/documentation/business-messaging/whatsapp/business-scoped-user-ids/
+ */
+function whatsAppUserOf(bsuid: unknown, phoneNumber: unknown): string | undefined {
+  return nonEmpty(bsuid) ?? nonEmpty(phoneNumber);
+}
+
+/** The action with the platform's message id as its delivery id, when it has one. */
+function withDeliveryId<A extends MetaAction & { deliveryId?: string }>(action: A, id: unknown): A {
+  const deliveryId = nonEmpty(id);
+  if (deliveryId !== undefined) action.deliveryId = deliveryId;
+  return action;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -57,14 +57,23 @@ export interface WhatsAppValue {
   [field: string]: unknown;
 }
 
+/**
+ * The sender's entry of `value.contacts`. `user_id` is the business-scoped user id (BSUID);
+ * `wa_id` (the phone number) is absent for a user who hides it behind a username.
+ */
 export interface WhatsAppContact {
-  wa_id: string;
-  profile?: { name?: string };
+  wa_id?: string;
+  user_id?: string;
+  profile?: { name?: string; username?: string };
+  [field: string]: unknown;
 }
 
 /** One user message of `value.messages[]`: `type` says which field holds the content. */
 export interface WhatsAppMessage {
-  from: string;
+  /** The user's phone number; absent for a user who hides it behind a username. */
+  from?: string;
+  /** The user's business-scoped user id (BSUID). */
+  from_user_id?: string;
   id: string;
   timestamp?: string;
   type: string;

@@ -1,17 +1,16 @@
 import {
-  endInterrupted,
   headerOf,
   type NodeHandler,
   parseJsonBody,
   readRawBody,
   sendText,
   toNodeHandler,
-  trackOrUndefined,
   unlessStoreDown,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { actionsOf, type MetaAction } from './map.js';
 import { type CheckedOptions, checkOptions, type MetaWebhookOptions } from './options.js';
+import { endInterrupted, trackEcho, trackMessage } from './track.js';
 import { answerVerification, checkSignature } from './verify.js';
 
 const SIGNATURE_HEADER = 'x-hub-signature-256';
@@ -60,19 +59,19 @@ async function perform(config: CheckedOptions, action: MetaAction): Promise<void
   const { tracker } = config;
   switch (action.type) {
     case 'message': {
-      const stamp = await trackOrUndefined(tracker, action.ref, 'inbound', logUnexpected);
+      const stamp = await trackMessage(tracker, action, logUnexpected);
       try {
         await config.onMessage(action.event, stamp);
       } catch (error) {
         // The bot's pipeline failed: the policy decides whether that ends the session. Meta
         // still gets its 200, since a non-200 makes it resend the whole batch.
-        await endInterrupted(tracker, action.ref, logUnexpected);
+        await endInterrupted(tracker, action, logUnexpected);
         tell(config, error, action);
       }
       return;
     }
     case 'echo':
-      await trackOrUndefined(tracker, action.ref, 'outbound', logUnexpected);
+      await trackEcho(tracker, action, logUnexpected);
       return;
     case 'handoff':
       await unlessStoreDown(() => tracker.handoff(action.ref), logUnexpected);

@@ -52,7 +52,8 @@ describe("when the bot's onMessage throws", () => {
     expect(failures[0]?.event.channel).toBe('facebook');
 
     fail = false;
-    await postSigned(url, fixture('messenger/message.json'));
+    // The user's next message: a new mid (the same one again would be Meta redelivering).
+    await postSigned(url, fixture('messenger/message.json').replace('206a38', '206a39'));
     expect(stamps[1]?.isNew).toBe(true);
     expect(stamps[1]?.sessionId).not.toBe(stamps[0]?.sessionId);
   });

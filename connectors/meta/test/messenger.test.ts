@@ -89,6 +89,21 @@ describe('Messenger (object: page)', () => {
     expect(await tracker.get(FACEBOOK)).toMatchObject({ botMessages: 1, userMessages: 0 });
   });
 
+  it('does not count an edit of an earlier message (message_edits)', async () => {
+    const url = await start();
+    const payload = JSON.parse(fixture('messenger/message.json'));
+    // https://developers.facebook.com/docs/messenger-platform/reference/webhook-events/message-edits
+    payload.entry[0].messaging[0] = {
+      sender: { id: '6024661307592331' },
+      recipient: { id: '106589192215347' },
+      timestamp: 1458692752999,
+      message_edit: { mid: 'm_1457764197618:41d102a3e1ae206a38', text: 'hello, world?', num_edit: 1 },
+    };
+    await postSigned(url, JSON.stringify(payload));
+    expect(calls).toHaveLength(0);
+    expect(await tracker.get(FACEBOOK)).toBeUndefined();
+  });
+
   it('does not count delivery and read receipts', async () => {
     const url = await start();
     const reply = await postSigned(url, fixture('messenger/delivery-read.json'));

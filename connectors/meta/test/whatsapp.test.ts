@@ -10,6 +10,13 @@ const WHATSAPP = {
   userId: '16505551234',
 };
 
+/** The same user, keyed by the business-scoped user id that every payload since April 2026 carries. */
+const BSUID_CONVERSATION = {
+  channel: 'whatsapp',
+  conversationId: '106540352242922:US.13491208655302741918',
+  userId: 'US.13491208655302741918',
+};
+
 let tracker: SessionTracker;
 let calls: Array<{ event: MetaEvent; stamp: SessionStamp | undefined }>;
 let url: string;
@@ -72,5 +79,45 @@ describe('WhatsApp Cloud API (object: whatsapp_business_account)', () => {
     payload.entry[0].changes[0].field = 'account_update';
     await postSigned(url, JSON.stringify(payload));
     expect(calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['edit.json', 'an edit of an earlier message'],
+    ['revoke.json', 'a deletion (revoke)'],
+    ['request-welcome.json', 'a welcome request (the chat opened, nothing written)'],
+    ['unsupported.json', 'an unsupported message type'],
+  ])('counts %s as nothing and does not call onMessage: %s', async (file) => {
+    const reply = await postSigned(url, fixture(`whatsapp/${file}`));
+    expect(reply).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
+    expect(calls).toHaveLength(0);
+    expect(await tracker.get(BSUID_CONVERSATION)).toBeUndefined();
+    expect(await tracker.get(WHATSAPP)).toBeUndefined();
+  });
+
+  it('does not count an edit or a deletion inside a session either', async () => {
+    await postSigned(url, fixture('whatsapp/text-with-bsuid.json'));
+    await postSigned(url, fixture('whatsapp/edit.json'));
+    await postSigned(url, fixture('whatsapp/revoke.json'));
+    expect(calls).toHaveLength(1);
+    expect(await tracker.get(BSUID_CONVERSATION)).toMatchObject({ userMessages: 1, interactions: 1 });
+  });
+
+  it('counts and delivers a message that carries only a business-scoped user id (a username, no phone)', async () => {
+    await postSigned(url, fixture('whatsapp/username-only.json'));
+    expect(calls).toHaveLength(1);
+    const { event, stamp } = calls[0]!;
+    expect(refOf(event)).toEqual(BSUID_CONVERSATION);
+    expect(event.channel === 'whatsapp' && event.phoneNumber).toBeUndefined();
+    expect(event.channel === 'whatsapp' && event.contact?.profile?.username).toBe('@sheena');
+    expect(stamp).toMatchObject({ isNew: true, session: { userMessages: 1 } });
+  });
+
+  it('keeps one conversation when the phone number is later withheld (keyed by the BSUID)', async () => {
+    await postSigned(url, fixture('whatsapp/text-with-bsuid.json'));
+    await postSigned(url, fixture('whatsapp/username-only.json'));
+    expect(calls.map((call) => refOf(call.event))).toEqual([BSUID_CONVERSATION, BSUID_CONVERSATION]);
+    expect(calls[0]!.event.channel === 'whatsapp' && calls[0]!.event.phoneNumber).toBe('16505551234');
+    expect(calls[1]!.stamp?.sessionId).toBe(calls[0]!.stamp?.sessionId);
+    expect(await tracker.get(BSUID_CONVERSATION)).toMatchObject({ userMessages: 2 });
   });
 });

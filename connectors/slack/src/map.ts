@@ -7,10 +7,19 @@ export interface Incoming {
   /** True for a user's interaction: a message, a mention of the app, a button click. */
   interaction: boolean;
   /**
-   * `team:channel:ts` of a user message. Slack delivers one message twice to an app subscribed to both
-   * `message.*` and `app_mention`, and again on retries: the key lets the two deliveries count once.
+   * The delivery id core remembers, so one user message counts once. For a message it is the
+   * message's `ts`, not the envelope's `event_id`: Slack's retries repeat the `event_id`, but an
+   * app subscribed to both `message.*` and `app_mention` gets one message as two events with two
+   * `event_id`s and the same `ts` (unique within the conversation), so `ts` catches both. A
+   * click uses its `trigger_id`.
    */
-  messageKey?: string;
+  deliveryId?: string;
+  /**
+   * False for a `message` event that is not a user's (another bot's, an edit, a deletion, the
+   * app's own): what the handler posts in answer counts only inside an active session and never
+   * opens one, so a listener that fires on such events opens no bot-only session.
+   */
+  repliesOpenSessions: boolean;
 }
 
 /** The ids Bolt's authorize step puts on `context`, used to recognise the app's own messages. */
@@ -36,7 +45,7 @@ type Json = any;
 
 /** Maps a request body (Events API, interactivity or slash command) to what it means for sessions. */
 export function classify(body: Json, app: AppIdentity, channel: string): Incoming {
-  if (!isObject(body)) return { ref: undefined, interaction: false };
+  if (!isObject(body)) return { ref: undefined, interaction: false, repliesOpenSessions: true };
   if (isObject(body.event)) return classifyEvent(body, app, channel);
   if (body.type === 'block_actions') {
     // A click in a conversation: the button sits on a message of a channel, DM or thread.
@@ -50,7 +59,10 @@ export function classify(body: Json, app: AppIdentity, channel: string): Incomin
       str(message.ts) ?? str(container.message_ts),
       str(body.user?.id),
     );
-    return { ref, interaction: ref !== undefined };
+    const incoming: Incoming = { ref, interaction: ref !== undefined, repliesOpenSessions: true };
+    const triggerId = str(body.trigger_id);
+    if (triggerId !== undefined) incoming.deliveryId = triggerId;
+    return incoming;
   }
   // Slash commands, shortcuts, view submissions: not interactions, but mapped so refOf() works.
   const ref = refFrom(
@@ -60,7 +72,7 @@ export function classify(body: Json, app: AppIdentity, channel: string): Incomin
     undefined,
     str(body.user_id) ?? str(body.user?.id),
   );
-  return { ref, interaction: false };
+  return { ref, interaction: false, repliesOpenSessions: true };
 }
 
 function classifyEvent(body: Json, app: AppIdentity, channel: string): Incoming {
@@ -71,8 +83,10 @@ function classifyEvent(body: Json, app: AppIdentity, channel: string): Incoming 
   const ts = str(event.ts);
   const ref = refFrom(channel, channelId, str(event.thread_ts), ts, userId);
   const interaction = ref !== undefined && ts !== undefined && isUserMessage(event, app);
-  if (!interaction) return { ref, interaction: false };
-  return { ref, interaction: true, messageKey: `${str(body.team_id) ?? ''}:${channelId}:${ts}` };
+  // A bot's message, an edit, a deletion: not the user's turn, so nothing to answer in a new session.
+  const isMessageEvent = event.type === 'message' || event.type === 'app_mention';
+  if (!interaction) return { ref, interaction: false, repliesOpenSessions: !isMessageEvent };
+  return { ref, interaction: true, repliesOpenSessions: true, deliveryId: ts };
 }
 
 function isUserMessage(event: Json, app: AppIdentity): boolean {

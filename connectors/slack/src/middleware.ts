@@ -6,7 +6,6 @@ import {
   StoreUnavailableError,
 } from '@botsession/core';
 import type { AnyMiddlewareArgs, Logger, Middleware } from '@slack/bolt';
-import { RecentDeliveries } from './deliveries.js';
 import { classify, type Incoming } from './map.js';
 import { stampPostMessage, withinRequest } from './outbound.js';
 
@@ -16,6 +15,15 @@ export interface SlackBotSessionOptions {
    * Default: `'slack'`.
    */
   channel?: string;
+  /**
+   * Set it like your App's `processBeforeResponse` (true with `AwsLambdaReceiver`). Then a handler
+   * that throws makes Bolt answer Slack with an error and Slack retries the event (up to 3 times,
+   * `X-Slack-Retry-Num`): a failed attempt Slack will retry does not end the session, so the
+   * retry is answered inside it; the last attempt's failure ends it `interrupted`. Default false,
+   * Bolt's default: events are acknowledged before the handler runs, Slack never retries a
+   * failed handler, and a failure ends the session at once.
+   */
+  processBeforeResponse?: boolean;
 }
 
 /** Context flavor: `new App<BotSessionContext>(…)` types `context.botSession`. */
@@ -27,9 +35,12 @@ export interface BotSessionContext {
 /** Where the middleware leaves the request's conversation for `refOf`. */
 export const REF_KEY = Symbol.for('@botsession/slack.ref');
 
-const OPTION_FIELDS = new Set(['channel']);
-// Enough to cover the seconds between Slack's two deliveries of one message under heavy traffic.
-const RECENT_MESSAGES = 10_000;
+const OPTION_FIELDS = new Set(['channel', 'processBeforeResponse']);
+/**
+ * Slack retries an event it got no 2xx for three times, `X-Slack-Retry-Num` 1 to 3.
+ * https://docs.slack.dev/apis/events-api/#retries
+ */
+const LAST_SLACK_RETRY = 3;
 
 /**
  * Bolt global middleware: counts every user message, app mention and button click as an inbound
@@ -48,20 +59,22 @@ export function botSession(
   tracker: SessionTracker,
   options: SlackBotSessionOptions = {},
 ): Middleware<AnyMiddlewareArgs> {
-  const channel = checkOptions(tracker, options);
-  const deliveries = new RecentDeliveries<SessionStamp>(RECENT_MESSAGES);
+  const { channel, processBeforeResponse } = checkOptions(tracker, options);
 
   const trackInbound = async (incoming: Incoming, ref: ConversationRef, logger: Logger) => {
     try {
-      const track = () => tracker.track(ref, { direction: 'inbound' });
-      return await (incoming.messageKey === undefined
-        ? track()
-        : deliveries.once(incoming.messageKey, track));
+      // A Slack retry, or the app_mention twin of a message, repeats the delivery id: core counts
+      // it once and answers with the first delivery's stamp (`redelivered: true`), in any process.
+      return await tracker.track(ref, { direction: 'inbound', deliveryId: incoming.deliveryId });
     } catch (error) {
       reportUnemitted(error, logger);
       return undefined;
     }
   };
+
+  /** Whether Slack will deliver this event again after the handler failed. */
+  const slackWillRetry = (context: { retryNum?: number }) =>
+    processBeforeResponse && (context.retryNum ?? 0) < LAST_SLACK_RETRY;
 
   return async ({ body, context, client, logger, next }) => {
     const incoming = classify(body, context, channel);
@@ -82,10 +95,13 @@ export function botSession(
         // Only a post into the request's own conversation answers it; another one is proactive.
         const own = ref !== undefined && to.conversationId === ref.conversationId;
         const inReplyTo = own ? answering : undefined;
+        // A post answering another bot's message or an edit counts only in an active session.
+        const startsSession =
+          own && inReplyTo === undefined && !incoming.repliesOpenSessions ? false : undefined;
         try {
           // Core decides: a reply to a session the handler ended (a handoff) counts nowhere and
           // opens nothing; it still carries that session's id.
-          const stamp = await tracker.track(to, { direction: 'outbound', inReplyTo });
+          const stamp = await tracker.track(to, { direction: 'outbound', inReplyTo, startsSession });
           if (own && stamp !== undefined) answering = stamp.sessionId;
           return stamp?.sessionId ?? inReplyTo;
         } catch (error) {
@@ -98,9 +114,21 @@ export function botSession(
       await withinRequest(scope, next);
     } catch (error) {
       // The pipeline failed: the policy decides whether that ends the session. Bolt still gets the
-      // error (app.error, or a 500 when processBeforeResponse is on).
+      // error (app.error, or a 500 when processBeforeResponse is on). Not yet when Slack will
+      // retry the event: the retry is answered in the same, still active, session.
       if (incoming.interaction && ref !== undefined) {
-        await tracker.end(ref, 'interrupted').catch((cause) => reportUnemitted(cause, logger));
+        if (slackWillRetry(context)) {
+          logger.warn(
+            `botsession: the handler failed on attempt ${(context.retryNum ?? 0) + 1}; Slack retries it, so the session stays open`,
+          );
+        } else {
+          // Keyed by the message: a retry that fails again ends nothing the user opened since.
+          const end =
+            incoming.deliveryId === undefined
+              ? undefined
+              : { deliveryId: `interrupted:${incoming.deliveryId}` };
+          await tracker.end(ref, 'interrupted', end).catch((cause) => reportUnemitted(cause, logger));
+        }
       }
       throw error;
     }
@@ -116,7 +144,10 @@ function reportUnemitted(error: unknown, logger: Logger): void {
   logger.warn(`botsession: session tracking failed, the handler runs without a stamp: ${String(error)}`);
 }
 
-function checkOptions(tracker: SessionTracker, options: SlackBotSessionOptions): string {
+function checkOptions(
+  tracker: SessionTracker,
+  options: SlackBotSessionOptions,
+): { channel: string; processBeforeResponse: boolean } {
   if (typeof tracker !== 'object' || tracker === null || typeof tracker.track !== 'function') {
     throw new ConfigError(
       'tracker',
@@ -128,14 +159,23 @@ function checkOptions(tracker: SessionTracker, options: SlackBotSessionOptions):
   }
   for (const field of Object.keys(options)) {
     if (!OPTION_FIELDS.has(field)) {
-      throw new ConfigError(field, `options.${field} is not an option of botSession (known: channel)`);
+      throw new ConfigError(
+        field,
+        `options.${field} is not an option of botSession (known: ${[...OPTION_FIELDS].join(', ')})`,
+      );
     }
   }
-  const { channel = 'slack' } = options;
+  const { channel = 'slack', processBeforeResponse = false } = options;
   if (typeof channel !== 'string' || channel === '') {
     throw new ConfigError('channel', `options.channel must be a non-empty string, got ${describe(channel)}`);
   }
-  return channel;
+  if (typeof processBeforeResponse !== 'boolean') {
+    throw new ConfigError(
+      'processBeforeResponse',
+      `options.processBeforeResponse must be true or false, got ${describe(processBeforeResponse)}`,
+    );
+  }
+  return { channel, processBeforeResponse };
 }
 
 function describe(value: unknown): string {

@@ -90,7 +90,7 @@ describe('configuration', () => {
 
   it('rejects an unknown option', () => {
     expect(() => botSession(tracker, { chanel: 'slack' } as never)).toThrow(
-      'options.chanel is not an option of botSession (known: channel)',
+      'options.chanel is not an option of botSession (known: channel, processBeforeResponse)',
     );
   });
 });

@@ -41,9 +41,10 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     if (marked[CHANNEL_KEY] !== undefined) return next();
     marked[CHANNEL_KEY] = channel;
     const ref = findRef(ctx, channel);
+    const deliveryId = deliveryIdOf(ctx.update);
     if (ref !== undefined) {
       ctx.botSession = isInteraction(ctx.update)
-        ? await inbound(tracker, ref)
+        ? await inbound(tracker, ref, deliveryId)
         : await activeSession(tracker, ref);
     }
     // ctx.telegram is a fresh Telegram instance per update, so this wrap never leaks into another update.
@@ -60,16 +61,35 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     try {
       await next();
     } catch (error) {
-      // The pipeline failed: the channel's policy decides whether that ends the session.
-      if (ref !== undefined) await tracker.end(ref, 'interrupted').catch(ignoreReported);
+      // The pipeline failed: the channel's policy decides whether that ends the session. Keyed by
+      // the update, so when Telegram redelivers it and the handler fails again, a session the
+      // user opened since is not ended.
+      if (ref !== undefined) {
+        const end = deliveryId === undefined ? undefined : { deliveryId: `interrupted:${deliveryId}` };
+        await tracker.end(ref, 'interrupted', end).catch(ignoreReported);
+      }
       throw error;
     }
   };
 }
 
-async function inbound(tracker: SessionTracker, ref: ConversationRef): Promise<SessionStamp | undefined> {
+/**
+ * Telegram's `update_id`: a webhook update that got no 2xx is sent again with the same id (and
+ * polling returns it again until it is confirmed), so core counts it once.
+ * https://core.telegram.org/bots/api#getting-updates
+ */
+function deliveryIdOf(update: { update_id?: unknown }): string | undefined {
+  return typeof update.update_id === 'number' ? String(update.update_id) : undefined;
+}
+
+async function inbound(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  deliveryId: string | undefined,
+): Promise<SessionStamp | undefined> {
   try {
-    return await tracker.track(ref, { direction: 'inbound' });
+    // A redelivered update counts nothing and resolves to the first delivery's stamp, `redelivered`.
+    return await tracker.track(ref, { direction: 'inbound', deliveryId });
   } catch (error) {
     // The bot answers without a stamp rather than not at all.
     ignoreReported(error);
@@ -84,7 +104,9 @@ async function activeSession(
 ): Promise<SessionStamp | undefined> {
   try {
     const session = await tracker.get(ref);
-    return session === undefined ? undefined : { sessionId: session.id, isNew: false, session };
+    return session === undefined
+      ? undefined
+      : { sessionId: session.id, isNew: false, redelivered: false, session };
   } catch (error) {
     ignoreReported(error);
     return undefined;

@@ -3,6 +3,7 @@
  * checks `X-Telegram-Bot-Api-Secret-Token` before any middleware runs, so a forged update never
  * reaches the tracker. https://core.telegram.org/bots/api#setwebhook (secret_token)
  */
+import type { SessionStamp } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalServer, listenLocal } from '../../../test/support/local-server.js';
 import { textMessage } from './fixtures/telegram/updates.js';
@@ -74,5 +75,62 @@ describe('webhook updates', () => {
 
     expect(response.status).toBe(415);
     expect(h.started).toHaveLength(0);
+  });
+});
+
+describe('redelivered updates (Telegram resends an update that got no 2xx, same update_id)', () => {
+  let h: Harness;
+  let server: LocalServer;
+  let url: string;
+  let fail: boolean;
+  let stamps: Array<SessionStamp | undefined>;
+
+  beforeEach(async () => {
+    h = await startHarness();
+    fail = false;
+    stamps = [];
+    h.bot.on('text', async (ctx) => {
+      stamps.push(ctx.botSession);
+      if (fail) throw new Error('the CRM is down');
+      await ctx.reply('hi');
+    });
+    server = await listenLocal(h.bot.webhookCallback(PATH, { secretToken: SECRET }));
+    url = `${server.url}${PATH}`;
+  });
+  afterEach(async () => {
+    await server.close();
+    await h.close();
+  });
+
+  const deliver = (update: object) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    });
+
+  it('counts the update once and runs the handler again with the first stamp, marked redelivered', async () => {
+    const update = textMessage('hello');
+    await deliver(update);
+    await deliver(update);
+    expect(stamps.map((stamp) => stamp?.redelivered)).toEqual([false, true]);
+    expect(stamps[1]?.sessionId).toBe(stamps[0]?.sessionId);
+    expect(await h.tracker.get({ channel: 'telegram', conversationId: '7' })).toMatchObject({
+      userMessages: 1,
+    });
+  });
+
+  it('opens no second session after a handler failure: the retry sees the ended session', async () => {
+    const update = textMessage('hello');
+    fail = true;
+    await deliver(update);
+    expect(h.ended.map((session) => session.endReason)).toEqual(['interrupted']);
+    fail = false;
+    await deliver(update);
+    expect(stamps[1]).toMatchObject({ redelivered: true, session: { status: 'ended' } });
+    expect(h.started).toHaveLength(1);
+    // The retry's reply answers the ended session: delivered, counted nowhere.
+    expect(h.api.callsOf('sendMessage')).toHaveLength(1);
+    expect(await h.tracker.get({ channel: 'telegram', conversationId: '7' })).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
-import type { SessionStamp, SessionTracker } from '@botsession/core';
+import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
 import { trackOrUndefined } from '@botsession/webhook';
 import type twilio from 'twilio';
 import { refOfAddresses } from './map.js';
+import { requestRefFor } from './request-scope.js';
 
 /** The addresses of a message the bot sent: `to` is the user, `from` your number or sender. */
 export interface OutboundMessage {
@@ -11,8 +12,12 @@ export interface OutboundMessage {
 
 /**
  * Counts a message the bot sent (through the REST API, a queue, another service) as an
- * outbound interaction of the conversation `to` ↔ `from`. Resolves to its stamp, or undefined
- * when the store is down (the tracker emitted `error`) or the sender is unknown (a warning).
+ * outbound interaction of the conversation `to` ↔ `from`. Sent while a `botSession` route
+ * handles the user's message, to that user, it counts in that message's conversation (which
+ * on WhatsApp is keyed by the business-scoped user id, not the phone number the bot sends to).
+ * `conversation` (`refOf(req.twilioMessage!)`) names the conversation explicitly, for a send
+ * made later. Resolves to its stamp, or undefined when the store is down (the tracker emitted
+ * `error`) or the sender is unknown (a warning).
  *
  * @example
  * const sent = await client.messages.create({ from: '+15005550006', to: '+14155550100', body: 'Hi' });
@@ -21,9 +26,15 @@ export interface OutboundMessage {
 export async function trackOutbound(
   tracker: SessionTracker,
   message: OutboundMessage,
+  conversation?: ConversationRef,
 ): Promise<SessionStamp | undefined> {
   if (typeof message?.to !== 'string' || message.to === '') {
     throw new TypeError(`message.to must be the user's address, got ${JSON.stringify(message?.to)}`);
+  }
+  if (conversation !== undefined) {
+    return trackOrUndefined(tracker, conversation, 'outbound', (error) =>
+      console.error('[botsession/twilio] tracking a sent message failed:', error),
+    );
   }
   if (typeof message.from !== 'string' || message.from === '') {
     // A Messaging Service send picks its sender later; without it the conversation is unknown.
@@ -32,7 +43,7 @@ export async function trackOutbound(
     );
     return undefined;
   }
-  const ref = refOfAddresses(message.to, message.from);
+  const ref = requestRefFor(message.to, message.from) ?? refOfAddresses(message.to, message.from);
   return trackOrUndefined(tracker, ref, 'outbound', (error) =>
     console.error('[botsession/twilio] tracking a sent message failed:', error),
   );

@@ -9,8 +9,17 @@ export interface TwilioMessage {
   MessageSid?: string;
   AccountSid?: string;
   MessagingServiceSid?: string;
-  /** The sender: the user for an inbound message (`+14155550100`, `whatsapp:+14155550100`). */
+  /**
+   * The sender: the user for an inbound message (`+14155550100`, `whatsapp:+14155550100`,
+   * `rcs:+14155550100`, `messenger:<PSID>`; a WhatsApp user who hides the phone number behind
+   * a username arrives as `whatsapp:<BSUID>`).
+   */
   From?: string;
+  /**
+   * WhatsApp: the user's business-scoped user id (`whatsapp:US.13491208655302741918`), sent
+   * beside `From` whether or not the user has a username.
+   */
+  ExternalUserIdentifier?: string;
   /** The recipient: your Twilio number or WhatsApp sender for an inbound message. */
   To?: string;
   Body?: string;
@@ -35,41 +44,71 @@ export function kindOf(message: TwilioMessage): TwilioWebhookKind | string {
     if (message.MessageStatus !== undefined) return 'status';
     return 'Body, NumMedia and MessageStatus are all missing: not a Twilio message or status callback';
   }
-  if (!message.From) return 'From is missing or empty';
+  if (!message.From && !message.ExternalUserIdentifier) return 'From is missing or empty';
   if (!message.To) return 'To is missing or empty';
   return 'message';
 }
 
 /**
- * The conversation of an inbound message: the user's address (`From`) with the business
- * address (`To`), so one user writing to two of your numbers has two conversations.
- * `whatsapp:` addresses are the `whatsapp` channel; every other address is `sms`.
+ * The conversation of an inbound message: the user's address with the business address
+ * (`To`), so one user writing to two of your numbers has two conversations. The user's
+ * address is `From`, except on WhatsApp when Twilio sends the business-scoped user id
+ * (`ExternalUserIdentifier`): that id stays the same when the user later hides the phone
+ * number behind a username, so the conversation stays one conversation.
+ * The channel comes from the address prefix: `whatsapp:` → `whatsapp`, `rcs:` → `rcs`,
+ * `messenger:` → `facebook`, a plain number → `sms`.
  *
  * @example
  * app.post('/sms', botSession(tracker, { authToken }), async (req, res) => {
  *   await tracker.handoff(refOf(req.twilioMessage!));
  * });
  */
-export function refOf(message: Pick<TwilioMessage, 'From' | 'To'>): ConversationRef {
-  if (typeof message?.From !== 'string' || message.From === '') {
+export function refOf(
+  message: Pick<TwilioMessage, 'From' | 'To'> & { ExternalUserIdentifier?: string | undefined },
+): ConversationRef {
+  const user = userAddressOf(message);
+  if (user === undefined) {
     throw new TypeError(`message.From must be the user's address, got ${JSON.stringify(message?.From)}`);
   }
   if (typeof message.To !== 'string' || message.To === '') {
     throw new TypeError(`message.To must be the business address, got ${JSON.stringify(message.To)}`);
   }
-  return refOfAddresses(message.From, message.To);
+  return refOfAddresses(user, message.To);
 }
 
 /** The ref of a conversation between a user's address and a business address. */
 export function refOfAddresses(userAddress: string, businessAddress: string): ConversationRef {
   return {
-    channel: channelOf(userAddress),
+    channel: channelOf(userAddress, businessAddress),
     conversationId: `${userAddress}|${businessAddress}`,
     userId: userAddress,
   };
 }
 
-function channelOf(address: string): 'whatsapp' | 'sms' {
-  // Twilio prefixes WhatsApp addresses with the channel name; plain E.164 numbers are SMS/MMS.
-  return address.startsWith('whatsapp:') ? 'whatsapp' : 'sms';
+/** The user's address: the WhatsApp BSUID when Twilio sent one, else `From`. */
+function userAddressOf(
+  message: Pick<TwilioMessage, 'From'> & { ExternalUserIdentifier?: string | undefined },
+): string | undefined {
+  const bsuid = message?.ExternalUserIdentifier;
+  if (typeof bsuid === 'string' && bsuid !== '') {
+    return bsuid.startsWith('whatsapp:') ? bsuid : `whatsapp:${bsuid}`;
+  }
+  return typeof message?.From === 'string' && message.From !== '' ? message.From : undefined;
+}
+
+/**
+ * Twilio prefixes every non-SMS address with its channel; plain E.164 numbers are SMS/MMS.
+ * https://www.twilio.com/docs/messaging/guides/webhook-request
+ */
+const CHANNEL_PREFIXES: ReadonlyArray<readonly [string, string]> = [
+  ['whatsapp:', 'whatsapp'],
+  ['rcs:', 'rcs'],
+  ['messenger:', 'facebook'],
+];
+
+function channelOf(userAddress: string, businessAddress: string): string {
+  for (const [prefix, channel] of CHANNEL_PREFIXES) {
+    if (userAddress.startsWith(prefix) || businessAddress.startsWith(prefix)) return channel;
+  }
+  return 'sms';
 }

@@ -2,11 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
 import {
   checkTracker,
-  endInterrupted,
   readRawBody,
   sendText,
   toNodeHandler,
-  trackOrUndefined,
   trackReplyOrUndefined,
   WebhookHttpError,
   type WebhookRequest,
@@ -14,7 +12,9 @@ import {
 import { kindOf, refOf, type TwilioMessage } from './map.js';
 import { type BotSessionOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { watchReplies } from './replies.js';
+import { withinRequest } from './request-scope.js';
 import { checkSignature, paramsOfForm, type SignedParams, urlOf } from './signature.js';
+import { endInterrupted, trackMessage } from './track.js';
 
 /** A request that went through `botSession()`. */
 export interface TwilioRequest extends IncomingMessage {
@@ -96,9 +96,9 @@ async function handle(
 
   const ref = refOf(message);
   // A store outage must not silence the bot: the tracker has emitted `error`; go on unstamped.
-  req.botSession = await trackOrUndefined(tracker, ref, 'inbound', logUnexpected);
+  req.botSession = await trackMessage(tracker, ref, message, logUnexpected);
 
-  const interrupt = once(() => endInterrupted(tracker, ref, logUnexpected));
+  const interrupt = once(() => endInterrupted(tracker, ref, message, logUnexpected));
   // Express answers a thrown route with its error handler (500 by default) and never tells the
   // middleware, so the response is the signal: a 5xx or a connection closed unanswered (Twilio
   // gives up after 15 s) means the pipeline failed.
@@ -107,7 +107,9 @@ async function handle(
   });
   const answered = req.botSession?.sessionId;
   watchReplies(res, (count) => trackReplies(tracker, ref, answered, count));
-  await runHandler(next, req, res, options, interrupt);
+  // REST sends from the route find the request's conversation (see request-scope.ts).
+  const scope = { from: message.From, to: message.To as string, ref };
+  await withinRequest(scope, () => runHandler(next, req, res, options, interrupt));
 }
 
 /**

@@ -213,4 +213,35 @@ describe('trackOutbound', () => {
       botMessages: 2,
     });
   });
+
+  it('counts a REST reply to a WhatsApp user keyed by the business-scoped id in that conversation', async () => {
+    tracker = createSessionTracker();
+    const started: unknown[] = [];
+    tracker.on('sessionStart', (session) => void started.push(session));
+    const { client, received } = await fakeMessagesApi();
+    const express = (await import('express')).default;
+    const { botSession } = await import('@botsession/twilio');
+    const app = express();
+    const tracked = trackedClient(client, tracker);
+    app.post('/sms', botSession(tracker, { authToken: 'a'.repeat(32) }), async (req, res) => {
+      const message = req.twilioMessage!;
+      // The bot replies to the phone number; the conversation is keyed by ExternalUserIdentifier.
+      await tracked.messages.create({ from: message.To!, to: message.From!, body: 'a follow-up' });
+      res.type('text/xml').send('<Response/>');
+    });
+    const { url } = await listenLocal(app);
+    const params = fixture('inbound-whatsapp-bsuid');
+    const sig = twilio.getExpectedTwilioSignature('a'.repeat(32), `${url}/sms`, params);
+    await postSigned(`${url}/sms`, params, { signature: sig });
+    expect(received[0]?.form.get('To')).toBe('whatsapp:+14155550100');
+    expect(started).toHaveLength(1);
+    expect(await tracker.get(refOf(params))).toMatchObject({ userMessages: 1, botMessages: 1 });
+  });
+
+  it('counts a later send in the conversation it is given', async () => {
+    tracker = createSessionTracker();
+    const conversation = refOf(fixture('inbound-whatsapp-bsuid'));
+    const stamp = await trackOutbound(tracker, { to: 'whatsapp:+14155550100' }, conversation);
+    expect(stamp?.session).toMatchObject({ conversationId: conversation.conversationId, botMessages: 1 });
+  });
 });

@@ -9,7 +9,15 @@ export const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
 export type Params = Record<string, string>;
 
 export function fixture(
-  name: 'inbound-sms' | 'inbound-mms' | 'inbound-whatsapp' | 'status-callback',
+  name:
+    | 'inbound-sms'
+    | 'inbound-mms'
+    | 'inbound-whatsapp'
+    | 'inbound-whatsapp-bsuid'
+    | 'inbound-whatsapp-username'
+    | 'inbound-rcs'
+    | 'inbound-messenger'
+    | 'status-callback',
 ): Params {
   return JSON.parse(
     readFileSync(new URL(`./fixtures/twilio/${name}.json`, import.meta.url), 'utf8'),

@@ -5,8 +5,10 @@ import { WebhookHttpError } from '@botsession/webhook';
 export const TWITTER_CHANNEL = 'twitter';
 
 /**
- * A `message_create` event of `direct_message_events`, as X documents it:
- * https://developer.x.com/en/docs/x-api/enterprise/account-activity-api/guides/account-activity-data-objects
+ * A `message_create` event of `direct_message_events`, as X documents it for the Account
+ * Activity API and, unchanged inside the `dm.received` / `dm.sent` payload, for the X Activity API:
+ * https://docs.x.com/x-api/account-activity/introduction#account-activity-data-object-structure
+ * https://docs.x.com/x-api/activity/event-payloads#dm-received
  */
 export interface DirectMessageEvent {
   type: 'message_create';
@@ -22,13 +24,21 @@ export interface DirectMessageEvent {
   [field: string]: unknown;
 }
 
-/** A user object from the payload's `users` map (only the fields used here are typed). */
+/**
+ * A user object from the payload's `users` map (only the fields used here are typed): v1.1
+ * style (`screen_name`) from the Account Activity API, v2 style (`username`) from the X
+ * Activity API, whose `users` entries wrap it in `{ data }` (unwrapped here).
+ */
 export interface TwitterUser {
   id: string;
   name?: string;
   screen_name?: string;
+  username?: string;
   [field: string]: unknown;
 }
+
+/** Which X API delivered a direct message. */
+export type TwitterApi = 'account-activity' | 'x-activity';
 
 /** One direct message a user sent to the subscribed account: what `onMessage` receives. */
 export interface TwitterDirectMessage {
@@ -39,15 +49,28 @@ export interface TwitterDirectMessage {
   text: string;
   /** The user's object from the payload's `users` map, when X included it. */
   user?: TwitterUser;
-  /** The event exactly as X sent it. */
+  /** The `message_create` event exactly as X sent it. */
   event: DirectMessageEvent;
+  /**
+   * The API that delivered it: the Account Activity API (deprecated by X, end of life
+   * 2027-01-01) or the X Activity API (`dm.received` / `dm.sent` events).
+   */
+  api: TwitterApi;
 }
 
 /** A direct message of a delivery, with who sent it relative to the subscribed account. */
 export interface DeliveredMessage {
   direction: Direction;
   message: TwitterDirectMessage;
+  /**
+   * X's id for the message (`direct_message_events[].id`, the `dm_event_id` the send endpoint
+   * returns), else the X Activity API's `event_uuid`: the delivery id a redelivery repeats.
+   */
+  deliveryId?: string;
 }
+
+/** X Activity API event types that carry direct messages; every other type is not one. */
+const ACTIVITY_DM_EVENTS = new Set(['dm.received', 'dm.sent']);
 
 /**
  * The conversation of a direct message: channel `twitter`, conversation `${forUserId}:${userId}`
@@ -63,10 +86,14 @@ export function refOf(message: Pick<TwitterDirectMessage, 'forUserId' | 'userId'
 }
 
 /**
- * The direct messages of an Account Activity delivery, in order. A message the subscribed
- * account sent (`sender_id === for_user_id`: the bot's own reply, echoed back by X, or a
- * human typing in the account's app) is outbound. Every other event kind (tweets, likes,
- * follows, typing and read indicators) is not an interaction and yields nothing.
+ * The direct messages of a delivery, in order, from either API X delivers DMs through:
+ * - Account Activity API: `{ for_user_id, direct_message_events: [...], users: {...} }`;
+ * - X Activity API: `{ data: { event_uuid, event_type: 'dm.received' | 'dm.sent',
+ *   filter: { user_id }, payload: { direct_message_events: [...], users: {...} } } }`.
+ * A message the subscribed account sent (`sender_id` is the account: the bot's own reply, echoed
+ * back by X, or a human typing in the account's app) is outbound. Every other event kind
+ * (tweets, likes, follows, typing and read indicators, profile updates, encrypted X Chat
+ * `chat.*` events) is not an interaction and yields nothing.
  * The whole delivery is checked before anything is tracked, so a malformed one touches nothing.
  */
 export function directMessagesOf(payload: unknown): DeliveredMessage[] {
@@ -74,16 +101,55 @@ export function directMessagesOf(payload: unknown): DeliveredMessage[] {
     throw new WebhookHttpError(400, 'the delivery must be a JSON object');
   }
   const body = payload as Record<string, unknown>;
+  if (body.data !== undefined && body.for_user_id === undefined) {
+    // One event per delivery as documented; a list of them is read the same way, in order.
+    return Array.isArray(body.data)
+      ? body.data.flatMap((event, index) => activityMessagesOf(event, `data[${index}]`))
+      : activityMessagesOf(body.data, 'data');
+  }
   const events = body.direct_message_events;
   if (events === undefined) return [];
-  if (!Array.isArray(events)) throw bad('direct_message_events', 'an array', events);
   const forUserId = body.for_user_id;
   if (typeof forUserId !== 'string' || forUserId === '')
     throw bad('for_user_id', 'a user id string', forUserId);
-  const users = isRecord(body.users) ? body.users : {};
+  return messagesOf(events, '', forUserId, body.users, 'account-activity', undefined);
+}
+
+/** One X Activity API event (`data`): its DMs when it is `dm.received` or `dm.sent`. */
+function activityMessagesOf(data: unknown, at: string): DeliveredMessage[] {
+  if (!isRecord(data)) throw bad(at, 'an event object', data);
+  if (typeof data.event_type !== 'string') throw bad(`${at}.event_type`, 'a string', data.event_type);
+  if (!ACTIVITY_DM_EVENTS.has(data.event_type)) return [];
+  const forUserId = isRecord(data.filter) ? data.filter.user_id : undefined;
+  if (typeof forUserId !== 'string' || forUserId === '')
+    throw bad(`${at}.filter.user_id`, 'a user id string', forUserId);
+  const payload = data.payload;
+  if (!isRecord(payload)) throw bad(`${at}.payload`, 'an object', payload);
+  const eventUuid =
+    typeof data.event_uuid === 'string' && data.event_uuid !== '' ? data.event_uuid : undefined;
+  return messagesOf(
+    payload.direct_message_events ?? [],
+    `${at}.payload.`,
+    forUserId,
+    payload.users,
+    'x-activity',
+    eventUuid,
+  );
+}
+
+function messagesOf(
+  events: unknown,
+  path: string,
+  forUserId: string,
+  usersValue: unknown,
+  api: TwitterApi,
+  eventUuid: string | undefined,
+): DeliveredMessage[] {
+  if (!Array.isArray(events)) throw bad(`${path}direct_message_events`, 'an array', events);
+  const users = isRecord(usersValue) ? usersValue : {};
   const out: DeliveredMessage[] = [];
   events.forEach((event: unknown, index) => {
-    const at = `direct_message_events[${index}]`;
+    const at = `${path}direct_message_events[${index}]`;
     if (!isRecord(event)) throw bad(at, 'an object', event);
     if (event.type !== 'message_create') return; // other DM event kinds are not messages
     const create = event.message_create;
@@ -103,20 +169,33 @@ export function directMessagesOf(payload: unknown): DeliveredMessage[] {
     if (typeof text !== 'string') throw bad(`${at}.message_create.message_data.text`, 'a string', text);
     const direction: Direction = senderId === forUserId ? 'outbound' : 'inbound';
     const userId = direction === 'outbound' ? recipientId : senderId;
-    // Own keys only: a user id like `__proto__` must not pick up Object.prototype.
-    const user = Object.hasOwn(users, userId) ? users[userId] : undefined;
-    out.push({
+    const user = userOf(users, userId);
+    const id = typeof event.id === 'string' && event.id !== '' ? event.id : undefined;
+    const delivered: DeliveredMessage = {
       direction,
       message: {
         forUserId,
         userId,
         text,
-        ...(isRecord(user) ? { user: user as TwitterUser } : {}),
+        ...(user === undefined ? {} : { user }),
         event: event as DirectMessageEvent,
+        api,
       },
-    });
+    };
+    const deliveryId = id ?? eventUuid;
+    if (deliveryId !== undefined) delivered.deliveryId = deliveryId;
+    out.push(delivered);
   });
   return out;
+}
+
+/** A user of the `users` map; the X Activity API wraps each one in `{ data }`. */
+function userOf(users: Record<string, unknown>, userId: string): TwitterUser | undefined {
+  // Own keys only: a user id like `__proto__` must not pick up Object.prototype.
+  const entry = Object.hasOwn(users, userId) ? users[userId] : undefined;
+  if (!isRecord(entry)) return undefined;
+  const user = isRecord(entry.data) && entry.id === undefined ? entry.data : entry;
+  return user as TwitterUser;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -45,6 +45,34 @@ const mutatedDelivery = fc
     return JSON.stringify(payload);
   });
 
+/** X Activity API `dm.received` events with any field replaced by anything. */
+const mutatedActivityEvent = fc
+  .record({
+    path: fc.constantFrom(
+      ['data'],
+      ['data', 'event_type'],
+      ['data', 'event_uuid'],
+      ['data', 'filter'],
+      ['data', 'filter', 'user_id'],
+      ['data', 'payload'],
+      ['data', 'payload', 'direct_message_events'],
+      ['data', 'payload', 'direct_message_events', 0],
+      ['data', 'payload', 'direct_message_events', 0, 'id'],
+      ['data', 'payload', 'direct_message_events', 0, 'message_create', 'sender_id'],
+      ['data', 'payload', 'users'],
+      ['data', 'payload', 'users', '3001969357'],
+      ['for_user_id'],
+    ),
+    value: fc.jsonValue(),
+  })
+  .map(({ path, value }) => {
+    const payload = JSON.parse(fixture('activity-dm-received'));
+    let at = payload;
+    for (const key of path.slice(0, -1)) at = at?.[key];
+    if (typeof at === 'object' && at !== null) at[path.at(-1)!] = value;
+    return JSON.stringify(payload);
+  });
+
 describe('any correctly signed input gets a 2xx or 4xx, never a crash or 5xx', () => {
   it('random bytes', async () => {
     await fc.assert(
@@ -59,6 +87,15 @@ describe('any correctly signed input gets a 2xx or 4xx, never a crash or 5xx', (
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {
         expect(accepted((await deliver(url, JSON.stringify(value) ?? 'null')).status)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('X Activity API events with one field replaced by any JSON value', async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedActivityEvent, async (body) => {
+        expect(accepted((await deliver(url, body)).status)).toBe(true);
       }),
       { numRuns: 150 },
     );

@@ -262,7 +262,8 @@ describe('failures', () => {
     });
     await deliver(b.url, fixture('direct-message'));
     fail = false;
-    await deliver(b.url, fixture('direct-message'));
+    // The user's next DM has its own event id (the same id again is X redelivering).
+    await deliver(b.url, fixture('direct-message').replace('954491830116155396', '954491830116155398'));
     const [first, second] = b.received;
     expect(second?.stamp?.isNew).toBe(true);
     expect(second?.stamp?.sessionId).not.toBe(first?.stamp?.sessionId);
@@ -342,6 +343,9 @@ describe('configuration', () => {
       return 'no error';
     };
     expect(fieldOf({ ...base, consumerSecret: '' })).toBe('consumerSecret');
+    expect(fieldOf({ ...base, consumerSecret: undefined })).toBe('consumerSecret'); // neither secret
+    expect(fieldOf({ ...base, clientSecret: 42 })).toBe('clientSecret');
+    expect(fieldOf({ tracker, clientSecret: 'oauth2-secret', onMessage: () => {} })).toBe('no error');
     expect(fieldOf({ ...base, onMessage: 'x' })).toBe('onMessage');
     expect(fieldOf({ ...base, tracker: {} })).toBe('tracker');
     expect(fieldOf({ ...base, bodyLimitBytes: -1 })).toBe('bodyLimitBytes');

@@ -2,3 +2,4 @@ export { ConfigError } from './config-error.js';
 export { HookError } from './hook-error.js';
 export { SignatureError } from './signature-error.js';
 export { StoreUnavailableError } from './store-unavailable-error.js';
+export { TrackerClosedError } from './tracker-closed-error.js';

@@ -1,5 +1,5 @@
 import { createSessionTracker, type SessionStamp, type SessionTracker } from '@botsession/core';
-import { type MetaEvent, metaWebhook, type NodeHandler, refOf } from '@botsession/meta';
+import { type MetaEvent, metaWebhook, type NodeHandler, refOf, trackSent } from '@botsession/meta';
 import { type GraphConfig, passThreadToInbox, sendMessengerText, sendWhatsAppText } from './graph.js';
 
 export interface MetaBotConfig extends GraphConfig {
@@ -44,17 +44,14 @@ export function createMetaBot(config: MetaBotConfig): MetaBot {
   }
 
   async function reply(event: MetaEvent, stamp: SessionStamp | undefined, text: string): Promise<void> {
-    if (event.channel === 'whatsapp') {
-      await sendWhatsAppText(config, event.phoneNumberId, event.userId, text);
-      // WhatsApp sends no echo of the bot's messages: count the reply here, as a reply to the
-      // message's session (core counts nothing if that session has ended meanwhile).
-      await tracker
-        .track(refOf(event), { direction: 'outbound', inReplyTo: stamp?.sessionId })
-        .catch(() => undefined);
-      return;
-    }
-    // Messenger and Instagram echo it back to the webhook, which counts it.
-    await sendMessengerText(config, event.userId, text);
+    const messageId =
+      event.channel === 'whatsapp'
+        ? await sendWhatsAppText(config, event.phoneNumberId, event, text)
+        : await sendMessengerText(config, event.userId, text);
+    // Count the reply now, as a reply to the message's session, under the id the API returned:
+    // core counts nothing if that session has ended meanwhile, and Messenger/Instagram's echo
+    // of it (same id) is recognised and counts nothing either, even after a handoff.
+    await trackSent(tracker, event, stamp, messageId).catch(() => undefined);
   }
 
   const handler = metaWebhook({

@@ -28,7 +28,14 @@ async function fakeGraph(): Promise<LocalServer & { calls: Array<{ path: string;
     req.on('data', (chunk) => (text += chunk));
     req.on('end', () => {
       calls.push({ path: req.url ?? '', body: JSON.parse(text) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"message_id":"m_1"}');
+      // Each sent message gets its own id, in the shape of each API's answer.
+      const id = `m_${calls.length}`;
+      const answer = req.url?.endsWith('/messages')
+        ? req.url.startsWith('/me/')
+          ? { recipient_id: '6024661307592331', message_id: id }
+          : { messaging_product: 'whatsapp', contacts: [{ input: '16505551234' }], messages: [{ id }] }
+        : { success: true };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });
   return { ...local, calls };
@@ -97,6 +104,32 @@ describe('example Meta bot', () => {
     expect(graph.calls.map((call) => call.path)).toEqual(['/me/messages', '/me/pass_thread_control']);
     expect(graph.calls[1]!.body.target_app_id).toBe('263902037430900');
     expect(log.at(-1)).toMatch(/ended: handoff$/);
+  });
+
+  it('leaves no session behind when the goodbye before a handoff echoes back after it', async () => {
+    const { bot, graph, log, url } = await startBot();
+    await postSigned(url, fixture('messenger/message.json').replace('hello, world!', 'an agent please'));
+    const goodbyeMid = `m_${graph.calls.findIndex((call) => call.path === '/me/messages') + 1}`;
+    // Meta echoes the goodbye with the Send API's message_id as its mid, after the handoff.
+    const echo = fixture('messenger/echo.json').replace('mid.1457764197618:41d102a3e1ae206a40', goodbyeMid);
+    expect(await postSigned(url, echo)).toBe(200);
+    expect(
+      await bot.tracker.get({ channel: 'facebook', conversationId: '106589192215347:6024661307592331' }),
+    ).toBe(undefined);
+    expect(log.filter((line) => line.startsWith('▶'))).toHaveLength(1);
+    expect(log.at(-1)).toMatch(/ended: handoff$/);
+  });
+
+  it('answers a WhatsApp user who hides the phone number through the business-scoped user id', async () => {
+    const { bot, graph, url } = await startBot();
+    expect(await postSigned(url, fixture('whatsapp/username-only.json'))).toBe(200);
+    expect(graph.calls[0]!.body).toMatchObject({ recipient: 'US.13491208655302741918', type: 'text' });
+    expect(graph.calls[0]!.body.to).toBeUndefined();
+    const session = await bot.tracker.get({
+      channel: 'whatsapp',
+      conversationId: '106540352242922:US.13491208655302741918',
+    });
+    expect(session).toMatchObject({ userMessages: 1, botMessages: 1 });
   });
 
   it('ends the session interrupted when the Graph API fails, and still answers Meta 200', async () => {

@@ -18,7 +18,8 @@ const TALK_TO_HUMAN = 'talk_to_human';
  */
 export function createBot({ token, signingSecret, tracker, bolt }: BotOptions): App<BotSessionContext> {
   const app = new App<BotSessionContext>({ ...bolt, token, signingSecret });
-  app.use(botSession(tracker));
+  // Told like the App: with processBeforeResponse a failed attempt is retried by Slack (see the README).
+  app.use(botSession(tracker, { processBeforeResponse: bolt?.processBeforeResponse === true }));
 
   app.message(async ({ context, say }) => {
     const stamp = context.botSession;

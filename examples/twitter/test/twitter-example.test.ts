@@ -13,13 +13,18 @@ afterEach(async () => {
   await tracker?.close();
 });
 
-function dm(senderId: string, recipientId: string, text: string): string {
+function dm(
+  senderId: string,
+  recipientId: string,
+  text: string,
+  id = String(Math.random()).slice(2),
+): string {
   return JSON.stringify({
     for_user_id: ACCOUNT,
     direct_message_events: [
       {
         type: 'message_create',
-        id: String(Math.random()).slice(2),
+        id,
         created_timestamp: String(Date.now()),
         message_create: {
           target: { recipient_id: recipientId },
@@ -48,7 +53,12 @@ it('answers a DM through the X API with its session, and hands over to a human o
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       sent.push({ path: req.url ?? '', auth: req.headers.authorization, text: JSON.parse(body).text });
-      res.writeHead(201, { 'content-type': 'application/json' }).end('{"data":{}}');
+      // X's answer: https://docs.x.com/x-api/direct-messages/send-a-new-message-to-a-user
+      const data = {
+        dm_conversation_id: `${USER}-${ACCOUNT}`,
+        dm_event_id: `15800000000000000${sent.length}`,
+      };
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ data }));
     });
   });
   const lines: string[] = [];
@@ -71,11 +81,16 @@ it('answers a DM through the X API with its session, and hands over to a human o
       text: `You said "hello" (session ${session?.id}, new)`,
     },
   ]);
-  // X echoes the bot's reply to the webhook: counted as the bot's message.
-  await deliver(url, dm(ACCOUNT, USER, sent[0]!.text));
+  // The bot counted its reply when it sent it; X delivers it back with the same id: counted once.
+  expect(await tracker.get(ref)).toMatchObject({ userMessages: 1, botMessages: 1 });
+  await deliver(url, dm(ACCOUNT, USER, sent[0]!.text, '158000000000000001'));
   expect(await tracker.get(ref)).toMatchObject({ userMessages: 1, botMessages: 1 });
 
   await deliver(url, dm(USER, ACCOUNT, 'agent'));
   expect(await tracker.get(ref)).toBeUndefined();
   expect(lines).toContain(`session ${session?.id} ended: handoff`);
+  // The goodbye comes back after the handoff: matched to the counted reply, it opens nothing.
+  await deliver(url, dm(ACCOUNT, USER, sent[1]!.text, '158000000000000002'));
+  expect(await tracker.get(ref)).toBeUndefined();
+  expect(lines.filter((line) => line.endsWith('started (4337869213:3001969357)'))).toHaveLength(1);
 });

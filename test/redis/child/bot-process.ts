@@ -1,13 +1,14 @@
 /** Drives test/redis/child/tracker-process.mjs from a test: commands in, events out. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { ConversationRef, Session, SessionStamp } from '@botsession/core';
+import type { ConversationRef, ReportQuery, ReportRow, Session, SessionStamp } from '@botsession/core';
 
 const SCRIPT = new URL('./tracker-process.mjs', import.meta.url);
 
 interface Reply {
   id?: number;
   stamp?: SessionStamp;
+  rows?: ReportRow[];
   error?: string;
   event?: 'start' | 'end' | 'delivering' | 'error';
   session?: Session;
@@ -20,6 +21,7 @@ export class BotProcess {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, (reply: Reply) => void>();
   private nextId = 0;
+  private dead = false;
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
 
@@ -32,7 +34,16 @@ export class BotProcess {
     this.ready = new Promise((resolve) => {
       markReady = resolve;
     });
-    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', () => {
+        // A killed process answers nothing more: its pending calls fail, as a caller's would.
+        this.dead = true;
+        for (const answer of this.pending.values()) answer({ error: 'the process exited' });
+        this.pending.clear();
+        resolve();
+      }),
+    );
+    this.child.stdin!.on('error', () => {}); // writes racing a kill: the exit handler answers them
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const reply = JSON.parse(line) as Reply;
       if (reply.ready) markReady();
@@ -41,11 +52,25 @@ export class BotProcess {
     });
   }
 
-  track(ref: ConversationRef, direction: 'inbound' | 'outbound' = 'inbound'): Promise<SessionStamp> {
+  track(
+    ref: ConversationRef,
+    direction: 'inbound' | 'outbound' = 'inbound',
+    deliveryId?: string,
+  ): Promise<SessionStamp> {
     const id = this.nextId++;
+    if (this.dead) return Promise.reject(new Error('the process exited'));
     return new Promise((resolve, reject) => {
       this.pending.set(id, (reply) => (reply.stamp ? resolve(reply.stamp) : reject(new Error(reply.error))));
-      this.child.stdin!.write(`${JSON.stringify({ id, op: 'track', ref, direction })}\n`);
+      this.child.stdin!.write(`${JSON.stringify({ id, op: 'track', ref, direction, deliveryId })}\n`);
+    });
+  }
+
+  /** tracker.report() in the child: the ledger as that process reads it. */
+  report(query: ReportQuery): Promise<ReportRow[]> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (reply) => (reply.rows ? resolve(reply.rows) : reject(new Error(reply.error))));
+      this.child.stdin!.write(`${JSON.stringify({ id, op: 'report', query })}\n`);
     });
   }
 

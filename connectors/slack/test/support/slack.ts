@@ -154,12 +154,31 @@ export function signatureHeaders(
 
 /** Posts an Events API body, signed. */
 export function postEvent(url: string, body: object, secret?: string): Promise<Response> {
+  return postEventWith(url, body, {}, secret);
+}
+
+/**
+ * Posts an Events API body, signed, with extra headers: Slack's retries carry
+ * `X-Slack-Retry-Num` (1 to 3) and `X-Slack-Retry-Reason` (`http_error`, `http_timeout`, …).
+ * https://docs.slack.dev/apis/events-api/#retries
+ */
+export function postEventWith(
+  url: string,
+  body: object,
+  headers: Record<string, string>,
+  secret?: string,
+): Promise<Response> {
   const raw = JSON.stringify(body);
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...signatureHeaders(raw, secret) },
+    headers: { 'content-type': 'application/json', ...signatureHeaders(raw, secret), ...headers },
     body: raw,
   });
+}
+
+/** The headers of Slack's `n`th retry of an event. */
+export function retryHeaders(n: number, reason = 'http_error'): Record<string, string> {
+  return { 'x-slack-retry-num': String(n), 'x-slack-retry-reason': reason };
 }
 
 /** Posts an interactivity payload the way Slack does: form-encoded `payload=<json>`, signed. */

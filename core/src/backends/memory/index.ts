@@ -1,11 +1,24 @@
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
+import { ConfigError } from '../../errors/config-error.js';
+import { endEntries, eventEntries } from '../../ledger.js';
+import type { LedgerCell } from '../../report.js';
 import { applyRules, type RuleResult, type SessionEvent } from '../../rules.js';
 import type { ConversationRef, Session } from '../../types.js';
+import { ConversationMemory } from './conversation-memory.js';
 import { DeadlineHeap } from './deadline-heap.js';
+import { LedgerTable } from './ledger-table.js';
+import { SessionLog } from './session-log.js';
 import { SessionTable } from './session-table.js';
 
 /** setTimeout fires at most this far ahead; a later deadline wakes up and re-arms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often remembered delivery ids and ended sessions past their window are dropped. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+export interface MemoryBackendOptions {
+  /** How many ended sessions the session log keeps (the newest). Default 10,000. */
+  logSize?: number;
+}
 
 /**
  * The embedded default backend: sessions in this process's memory, correct for one process.
@@ -16,8 +29,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * @example
  * const tracker = createSessionTracker({ backend: memoryBackend() }); // same as omitting it
  */
-export function memoryBackend(): Backend {
-  return new MemoryBackend();
+export function memoryBackend(options: MemoryBackendOptions = {}): Backend {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigError('options', `memoryBackend options must be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'logSize') {
+      throw new ConfigError(key, `${key} is not a memoryBackend option (expected logSize)`);
+    }
+  }
+  const logSize = options.logSize ?? 10_000;
+  if (!Number.isInteger(logSize) || logSize < 1) {
+    throw new ConfigError('logSize', `logSize must be a positive integer, got ${String(logSize)}`);
+  }
+  return new MemoryBackend(logSize);
 }
 
 class MemoryBackend implements Backend {
@@ -29,13 +54,23 @@ class MemoryBackend implements Backend {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly popped = { deadline: 0, slot: 0, generation: 0 };
+  private readonly memory = new ConversationMemory();
+  private readonly ledgerTable = new LedgerTable();
+  private readonly log: SessionLog;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(logSize: number) {
+    this.log = new SessionLog(logSize);
+  }
 
   attach(host: BackendHost): void {
     this.host = host;
+    this.sweeper = setInterval(() => this.memory.sweep(host.now()), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
   }
 
   apply(input: ApplyInput): ApplyOutput {
-    const { ref } = input;
+    const { ref, deliveryId, now, policy } = input;
     let conversations = this.index.get(ref.channel);
     if (conversations === undefined) {
       conversations = new Map();
@@ -43,14 +78,78 @@ class MemoryBackend implements Backend {
     }
     const slot = conversations.get(ref.conversationId);
     const stored = slot === undefined ? undefined : this.table.read(slot);
-    const result = applyRules(ref, stored, input.policy, input.event, input.now, input.newId);
+    if (deliveryId !== undefined) {
+      const seen = this.memory.findDelivery(
+        ref.channel,
+        ref.conversationId,
+        deliveryId,
+        now,
+        policy.redeliveryWindowMs,
+      );
+      if (seen !== undefined) return this.redelivery(ref, seen.sessionId, stored);
+    }
+    const previous = this.memory.previousSessionId(ref.channel, ref.conversationId);
+    const result = applyRules(ref, stored, policy, input.event, now, input.newId, previous);
     this.store(conversations, ref.conversationId, slot, result);
+    this.ledgerTable.add(eventEntries(stored, result, input.event, policy, now));
+    if (result.ended !== undefined) this.recordEnd(result.ended, now, policy.redeliveryWindowMs);
+    if (deliveryId !== undefined) {
+      const record = { id: deliveryId, sessionId: result.session?.id ?? '', at: now };
+      this.memory.rememberDelivery(ref.channel, ref.conversationId, record, policy.redeliveryWindowMs);
+    }
     return {
       session: result.session,
       isNew: result.started !== undefined,
       started: result.started,
       ended: result.ended,
     };
+  }
+
+  /**
+   * A delivery seen before: nothing applied; its original session as it is now: the live one,
+   * or, while none is live, the last ended one. Older sessions are not kept (bounded memory):
+   * undefined then.
+   */
+  private redelivery(ref: ConversationRef, sessionId: string, active: Session | undefined): ApplyOutput {
+    let session: Session | undefined;
+    if (active !== undefined) session = active.id === sessionId ? active : undefined;
+    else {
+      const last = this.memory.lastEnded(ref.channel, ref.conversationId);
+      session = last?.id === sessionId ? last : undefined;
+    }
+    return { session, isNew: false, redelivered: true };
+  }
+
+  ledger(firstHour: number, lastHour: number): LedgerCell[] {
+    return this.ledgerTable.cells(firstHour, lastHour);
+  }
+
+  activeCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const [channel, conversations] of this.index) {
+      if (conversations.size > 0) counts.set(channel, conversations.size);
+    }
+    return counts;
+  }
+
+  async *liveSessions(options: { channel?: string }): AsyncIterable<Session> {
+    for (const [channel, conversations] of this.index) {
+      if (options.channel !== undefined && channel !== options.channel) continue;
+      // A copy: the caller may await between items while sessions come and go.
+      for (const slot of [...conversations.values()]) {
+        if (this.table.id(slot) !== undefined) yield this.table.read(slot);
+      }
+    }
+  }
+
+  async *endedSessions(options: { since: number; until: number; channel?: string }): AsyncIterable<Session> {
+    yield* this.log.between(options.since, options.until, options.channel);
+  }
+
+  /** An ended session: counted in the ledger, written to the log, remembered by its conversation. */
+  private recordEnd(ended: Session, now: number, redeliveryWindowMs: number): void {
+    this.log.push(ended);
+    this.memory.rememberEnd(ended, now, redeliveryWindowMs);
   }
 
   get(ref: ConversationRef, now: number): Session | undefined {
@@ -61,17 +160,16 @@ class MemoryBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.memory.clear();
+    this.ledgerTable.clear();
+    this.log.clear();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     this.index.clear();
     this.table.clear();
     this.heap.clear();
-  }
-
-  /** Live sessions, for benchmarks and tests. */
-  get size(): number {
-    return this.table.size;
   }
 
   private store(
@@ -143,6 +241,8 @@ class MemoryBackend implements Backend {
     if (result.ended === undefined) return;
     this.index.get(ref.channel)?.delete(ref.conversationId);
     this.table.release(slot);
+    this.ledgerTable.add(endEntries(result.ended));
+    this.recordEnd(result.ended, now, host.policyOf(ref.channel).redeliveryWindowMs);
     void host.deliverEnd(result.ended);
   }
 }

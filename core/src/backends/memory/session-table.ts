@@ -12,11 +12,13 @@ export class SessionTable {
   private channels: string[] = [];
   private conversationIds: string[] = [];
   private userIds: Array<string | undefined> = [];
+  private previousIds: Array<string | undefined> = [];
   private startedAt = new Float64Array(0);
   private lastUserMessageAt = new Float64Array(0);
   private lastActivityAt = new Float64Array(0);
   private expiresAtColumn = new Float64Array(0);
   private surveySentAt = new Float64Array(0);
+  private surveyScore = new Float64Array(0);
   private interactions = new Uint32Array(0);
   private userMessages = new Uint32Array(0);
   private botMessages = new Uint32Array(0);
@@ -63,6 +65,7 @@ export class SessionTable {
   release(slot: number): void {
     this.ids[slot] = undefined;
     this.userIds[slot] = undefined;
+    this.previousIds[slot] = undefined;
     this.generations[slot] = (this.generations[slot]! + 1) >>> 0;
     this.freeSlots[this.freeCount++] = slot;
   }
@@ -70,6 +73,7 @@ export class SessionTable {
   read(slot: number): Session {
     const lastUser = this.lastUserMessageAt[slot]!;
     const survey = this.surveySentAt[slot]!;
+    const score = this.surveyScore[slot]!;
     return {
       id: this.ids[slot]!,
       channel: this.channels[slot]!,
@@ -84,6 +88,8 @@ export class SessionTable {
       userMessages: this.userMessages[slot]!,
       botMessages: this.botMessages[slot]!,
       surveySentAt: Number.isNaN(survey) ? undefined : survey,
+      surveyScore: Number.isNaN(score) ? undefined : score,
+      previousSessionId: this.previousIds[slot],
       endedAt: undefined,
       endReason: undefined as EndReason | undefined,
     };
@@ -99,6 +105,8 @@ export class SessionTable {
     this.lastActivityAt[slot] = session.lastActivityAt;
     this.expiresAtColumn[slot] = session.expiresAt;
     this.surveySentAt[slot] = session.surveySentAt ?? Number.NaN;
+    this.surveyScore[slot] = session.surveyScore ?? Number.NaN;
+    this.previousIds[slot] = session.previousSessionId;
     this.interactions[slot] = session.interactions;
     this.userMessages[slot] = session.userMessages;
     this.botMessages[slot] = session.botMessages;
@@ -112,12 +120,14 @@ export class SessionTable {
     this.channels = [];
     this.conversationIds = [];
     this.userIds = [];
+    this.previousIds = [];
     for (const column of [
       'startedAt',
       'lastUserMessageAt',
       'lastActivityAt',
       'expiresAtColumn',
       'surveySentAt',
+      'surveyScore',
     ] as const) {
       this[column] = new Float64Array(0);
     }
@@ -135,6 +145,7 @@ export class SessionTable {
     this.lastActivityAt = growFloat(this.lastActivityAt, capacity);
     this.expiresAtColumn = growFloat(this.expiresAtColumn, capacity);
     this.surveySentAt = growFloat(this.surveySentAt, capacity);
+    this.surveyScore = growFloat(this.surveyScore, capacity);
     this.interactions = growUint(this.interactions, capacity);
     this.userMessages = growUint(this.userMessages, capacity);
     this.botMessages = growUint(this.botMessages, capacity);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
 
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
@@ -12,64 +12,57 @@ function loadLua(file: string): string {
   );
 }
 
-interface Script {
+export interface Script {
+  name: string;
+  /** How many KEYS it takes: read from its file name, verbNoun-N.lua, as BullMQ's loader does. */
+  keys: number;
   source: string;
   sha: string;
 }
 
-function script(name: string): Script {
-  const source = loadLua(name);
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
+export type CommandName = 'trackMessage' | 'applyEvent' | 'sweepShard';
 
-type Scripts = { trackMessage: Script; endSession: Script; expireSession: Script };
-let loaded: Scripts | undefined;
+let loaded: Map<string, Script> | undefined;
 
-/** Read once per process, on first use. */
-function scripts(): Scripts {
+/** Every command file, read once per process on first use. */
+function scripts(): Map<string, Script> {
   if (loaded === undefined) {
-    loaded = {
-      trackMessage: script('trackMessage-2.lua'),
-      endSession: script('endSession-2.lua'),
-      expireSession: script('expireSession-2.lua'),
-    };
+    loaded = new Map();
+    for (const file of readdirSync(COMMANDS_DIR)) {
+      const match = /^(\w+)-(\d+)\.lua$/.exec(file);
+      if (match === null) continue;
+      const source = loadLua(file);
+      const sha = createHash('sha1').update(source).digest('hex');
+      loaded.set(match[1]!, { name: match[1]!, keys: Number(match[2]), source, sha });
+    }
   }
   return loaded;
 }
 
 /**
- * Our Lua commands, each a file named verbNoun-N.lua (N: its number of KEYS, here always
- * two) as in BullMQ. Sent as plain EVALSHA, falling back to EVAL (which also loads the
- * script) when Redis answers NOSCRIPT, after a restart or on a new cluster node: ioredis's
+ * Our Lua commands, sent as plain EVALSHA, falling back to EVAL (which also loads the script)
+ * when Redis answers NOSCRIPT, after a restart or on a new cluster node: ioredis's
  * defineCommand does the same but cost 10 % of the hot path's throughput.
  */
 export class Commands {
-  private readonly scripts = scripts();
+  private readonly byName = scripts();
 
   constructor(private readonly client: Redis | Cluster) {}
 
-  trackMessage(sessionKey: string, endedKey: string, ...args: Array<string | number>): Promise<string> {
-    return this.run(this.scripts.trackMessage, sessionKey, endedKey, args);
-  }
-
-  endSession(sessionKey: string, endedKey: string, ...args: Array<string | number>): Promise<string> {
-    return this.run(this.scripts.endSession, sessionKey, endedKey, args);
-  }
-
-  expireSession(sessionKey: string, endedKey: string, ...args: Array<string | number>): Promise<string> {
-    return this.run(this.scripts.expireSession, sessionKey, endedKey, args);
-  }
-
-  private run(
-    script: Script,
-    sessionKey: string,
-    endedKey: string,
-    args: Array<string | number>,
-  ): Promise<string> {
-    return (this.client.evalsha(script.sha, 2, sessionKey, endedKey, ...args) as Promise<string>).catch(
+  run<T = unknown>(
+    name: CommandName,
+    keys: readonly string[],
+    args: ReadonlyArray<string | number>,
+  ): Promise<T> {
+    const script = this.byName.get(name);
+    if (script === undefined) throw new Error(`no Lua command ${name} in ${COMMANDS_DIR.pathname}`);
+    if (keys.length !== script.keys) {
+      throw new Error(`${name} takes ${script.keys} keys (its file name says so), got ${keys.length}`);
+    }
+    return (this.client.evalsha(script.sha, script.keys, ...keys, ...args) as Promise<T>).catch(
       (error: Error) => {
         if (!error.message.startsWith('NOSCRIPT')) throw error;
-        return this.client.eval(script.source, 2, sessionKey, endedKey, ...args) as Promise<string>;
+        return this.client.eval(script.source, script.keys, ...keys, ...args) as Promise<T>;
       },
     );
   }

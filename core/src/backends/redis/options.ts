@@ -15,32 +15,84 @@ export interface RedisBackendOptions {
   connection: string | RedisOptions | Redis | Cluster;
   /** Prefix of every key, without braces. Default `botsession`. */
   prefix?: string;
-  /** How many BullMQ queues the expiry jobs spread over (by session id). Default 4. */
+  /**
+   * How many shards conversations spread over (by a hash of the conversation). Each shard has
+   * its own hash tag (its keys share a Redis Cluster slot), records, deadlines, ledger and
+   * session log, and one expiry job chain. Default 16. Changing it on a running store
+   * strands the old shards' sessions: pick it once.
+   */
+  shards?: number;
+  /** How many BullMQ queues the shards' expiry jobs spread over. Default 4. */
   queues?: number;
   /** `false`: this process never runs expiry jobs. Default: it runs them with these options. */
   worker?: boolean | RedisWorkerOptions;
   /** How long `track()` waits for Redis before rejecting with StoreUnavailableError. Default 2000 ms. */
   commandTimeoutMs?: number;
-  /** How long Redis keeps an ended session waiting for delivery, or an active one past its deadline. Default 7 days. */
-  retentionMs?: number;
+  /** How long the session log keeps an ended session (a stream per shard, trimmed by time). Default 7 days. */
+  logRetentionMs?: number;
+  /** How long the ledger keeps a day's counters. Default 400 days. */
+  ledgerRetentionMs?: number;
+  /**
+   * Whose clock dates sessions and decides deadlines: 'redis' (default: Redis's TIME, one clock
+   * for every process) or 'tracker' (the tracker's `now` option; for tests that move time).
+   */
+  clock?: 'redis' | 'tracker';
+  /** How long a process has to acknowledge a hook it delivers before another process redelivers it. Default 30 s. */
+  hookLeaseMs?: number;
 }
 
 export interface ResolvedRedisOptions {
   connection: RedisBackendOptions['connection'];
   prefix: string;
+  shards: number;
   queues: number;
   worker: Required<RedisWorkerOptions> | false;
   commandTimeoutMs: number;
-  retentionMs: number;
+  logRetentionMs: number;
+  ledgerRetentionMs: number;
+  clock: 'redis' | 'tracker';
+  hookLeaseMs: number;
 }
 
-const FIELDS = new Set(['connection', 'prefix', 'queues', 'worker', 'commandTimeoutMs', 'retentionMs']);
+const FIELDS = new Set([
+  'connection',
+  'prefix',
+  'shards',
+  'queues',
+  'worker',
+  'commandTimeoutMs',
+  'logRetentionMs',
+  'ledgerRetentionMs',
+  'clock',
+  'hookLeaseMs',
+]);
 const WORKER_FIELDS = new Set(['concurrency', 'lockDurationMs', 'stalledIntervalMs']);
 
 function positiveInteger(field: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > 2_147_483_647) {
     throw new ConfigError(field, `${field} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+const DAY_MS = 86_400_000;
+
+function positiveNumber(field: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(
+      field,
+      `${field} must be a positive integer of milliseconds, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+function clockOption(value: unknown): 'redis' | 'tracker' {
+  if (value === undefined) return 'redis';
+  if (value !== 'redis' && value !== 'tracker') {
+    throw new ConfigError('clock', `clock must be 'redis' or 'tracker', got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -101,9 +153,13 @@ export function resolveRedisOptions(options: RedisBackendOptions): ResolvedRedis
   return {
     connection,
     prefix,
+    shards: positiveInteger('shards', options.shards, 16),
     queues: positiveInteger('queues', options.queues, 4),
     worker,
     commandTimeoutMs: positiveInteger('commandTimeoutMs', options.commandTimeoutMs, 2_000),
-    retentionMs: positiveInteger('retentionMs', options.retentionMs, 7 * 24 * 3_600_000),
+    logRetentionMs: positiveNumber('logRetentionMs', options.logRetentionMs, 7 * DAY_MS),
+    ledgerRetentionMs: positiveNumber('ledgerRetentionMs', options.ledgerRetentionMs, 400 * DAY_MS),
+    clock: clockOption(options.clock),
+    hookLeaseMs: positiveInteger('hookLeaseMs', options.hookLeaseMs, 30_000),
   };
 }

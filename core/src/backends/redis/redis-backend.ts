@@ -1,20 +1,41 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
+import { markReported } from '../../errors/reported.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
+import { DAY_MS, HOUR_MS } from '../../ledger.js';
+import type { LedgerCell } from '../../report.js';
 import type { ChannelPolicy, ConversationRef, Session } from '../../types.js';
 import { Commands } from './commands.js';
 import { type Connections, openConnections } from './connections.js';
-import { type ExpiryJobData, type ExpiryOutcome, ExpiryQueues } from './expiry-queues.js';
+import { HookAcks } from './hook-acks.js';
+import { conversationName, decodeName, encodeName, refOfName, shardOf } from './names.js';
 import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
-import { decodeRecord, decodeReply, decodeSnapshot, SEPARATOR } from './session-codec.js';
+import { decodeEither, decodeLive, decodeNamed, decodeSnapshot } from './session-codec.js';
+import { ShardExpiry } from './shard-expiry.js';
+import { type ShardKeys, shardKeys } from './shard-keys.js';
+import { StoreClock } from './store-clock.js';
 
-const CODE_STARTED = 2;
-/** trackMessage found no session and was given no id to start one with. */
-const NEEDS_ID = '4';
-const CODE_ENDED = 3;
+/** The scripts' reply codes (first element of every reply), named on both sides. */
+const REPLY = {
+  nothing: '0',
+  ongoing: '1',
+  started: '2',
+  ended: '3',
+  needsId: '4',
+  redelivered: '5',
+  late: 'L',
+} as const;
+
+type ScriptReply = [code: string, storeNow: number, payload?: string, ended?: string, armAt?: string];
+type SweepReply = [string, string, string, string[], string[], string, string];
 
 /** Reply errors that mean "Redis is not serving right now", not "our script is wrong". */
-const TRANSIENT_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY)\b/;
+const UNAVAILABLE_REPLY = /^(LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|BUSY|OOM|NOREPLICAS|MISCONF)\b/;
+/** Expiry batch size: one Lua call ends at most this many sessions. */
+const SWEEP_BATCH = 500;
+/** Deadlines are grouped into slices this long: one expiry job per shard and slice. */
+const SLICE_MS = 25;
 
 const flagsOf = new WeakMap<ChannelPolicy, string>();
 
@@ -29,212 +50,415 @@ function endOnFlags(policy: ChannelPolicy): string {
   return flags;
 }
 
+/** 48 bits of SHA-1 of a delivery id: a short, fixed-size key for it inside one conversation. */
+function fingerprint(deliveryId: string): string {
+  return createHash('sha1').update(deliveryId).digest('base64url').slice(0, 8);
+}
+
+/** Random hex for the ids the scripts make, drawn from a pool (one syscall per 400 ids). */
+let randomPool = '';
+function randomHex19(): string {
+  if (randomPool.length < 19) randomPool = randomBytes(4_096).toString('hex');
+  const hex = randomPool.slice(0, 19);
+  randomPool = randomPool.slice(19);
+  return hex;
+}
+
 /**
- * Sessions in Redis for bots that run as several processes or machines. An ongoing
- * session costs one Lua call per message; each session has one BullMQ delayed job at its
- * deadline, re-armed lazily, which delivers `sessionEnd` exactly once in normal operation
- * and at least once across a crash mid-hook.
+ * Sessions in Redis for bots that run as several processes or machines. Conversations are
+ * spread over shards (a hash tag each); a tracked message is one Lua call that reads,
+ * creates or extends the session, remembers its delivery id and moves the ledger. Expiry is
+ * one BullMQ job chain per shard ending due sessions in batches. Redis's clock dates
+ * everything. Layout and guarantees: core/docs/redis.md.
  */
 export class RedisBackend implements Backend {
   private readonly options: ResolvedRedisOptions;
   private readonly connections: Connections;
   private readonly redis: Redis | Cluster;
   private readonly commands: Commands;
-  private readonly expiry: ExpiryQueues;
+  private readonly expiry: ShardExpiry;
+  private readonly shards: ShardKeys[] = [];
+  private readonly clock = new StoreClock();
+  private readonly acks: HookAcks;
+  private readonly cursors: Array<[string, string]> = [];
   private host: BackendHost | undefined;
   private everReady = false;
+  private connectFailed = false;
   private firstReady: Promise<void> | undefined;
-  private reportedOutage = false;
+  private outageReported = false;
+  private readonly onConnectionError: (error: Error) => void;
 
   constructor(options: RedisBackendOptions) {
     this.options = resolveRedisOptions(options);
+    for (let n = 0; n < this.options.shards; n++) {
+      this.shards.push(shardKeys(this.options.prefix, n));
+      this.cursors.push(['0', '0']);
+    }
     this.connections = openConnections(this.options);
     this.redis = this.connections.commands;
     this.commands = new Commands(this.redis);
+    this.acks = new HookAcks(this.redis, (error) => this.host?.reportError(error));
     this.redis.on('ready', () => {
       this.everReady = true;
-      this.reportedOutage = false;
+      this.connectFailed = false;
+      this.outageReported = false;
+      // Learn Redis's clock before the first call, so that even it carries a not-after time.
+      const sentAt = Date.now();
+      this.redis
+        .time()
+        .then(([seconds, micros]) => {
+          this.clock.observe(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000), sentAt, Date.now());
+        })
+        .catch(() => {});
     });
     // ioredis and BullMQ reconnect by themselves; report an outage once, not every retry.
-    const onConnectionError = (error: Error) => {
-      if (this.reportedOutage) return;
-      this.reportedOutage = true;
+    const onConnectionError = (this.onConnectionError = (error: Error) => {
+      this.connectFailed = true;
+      if (this.outageReported) return;
+      this.outageReported = true;
       this.host?.reportError(
         new StoreUnavailableError(`Redis connection failed: ${error.message}`, { cause: error }),
       );
-    };
+    });
     this.redis.on('error', onConnectionError);
     this.connections.queue.on('error', onConnectionError);
-    this.expiry = new ExpiryQueues(this.connections.queue, this.options, onConnectionError);
+    this.expiry = new ShardExpiry(this.connections.queue, this.options, onConnectionError);
   }
 
   attach(host: BackendHost): void {
     this.host = host;
-    this.expiry.startWorkers(
-      (sessionId, data) => this.checkExpiry(sessionId, data),
+    this.expiry.start(
+      (shard) => this.sweep(shard),
       (error) => host.reportError(error),
+      this.onConnectionError,
     );
   }
 
   apply(input: ApplyInput): Promise<ApplyOutput> {
     const waiting = this.whenReady();
-    return waiting === undefined ? this.send(input, '') : waiting.then(() => this.send(input, ''));
+    return waiting === undefined
+      ? this.send(input, this.idArgument())
+      : waiting.then(() => this.send(input, this.idArgument()));
   }
 
-  /**
-   * One command for the event. A message goes first without a session id: generating one
-   * for every message costs more than a second round trip for the few that start a session
-   * (the script answers NEEDS_ID, and the retry carries a fresh id).
-   */
-  private send(input: ApplyInput, newId: string): Promise<ApplyOutput> {
-    const { ref, event, policy, now } = input;
-    const sessionKey = this.sessionKey(ref);
-    if (event.type !== 'message') {
-      return this.commands
-        .endSession(
-          sessionKey,
-          `${sessionKey}:ended`,
-          event.type,
-          now,
-          policy.surveyWindowMs,
-          endOnFlags(policy),
-          event.type === 'end' ? event.reason : '',
-          this.options.retentionMs,
-        )
-        .then((reply) => this.afterApply(ref, reply), unavailable);
+  /** The default ids are made by the script (one round trip); a user's generateId is asked only when needed. */
+  private idArgument(): string {
+    return this.host?.usesDefaultIds === false ? '' : `r:${randomHex19()}`;
+  }
+
+  private send(input: ApplyInput, idArgument: string): Promise<ApplyOutput> {
+    const { ref, event, policy, deliveryId } = input;
+    const name = conversationName(ref);
+    const shard = shardOf(name, this.options.shards);
+    const keys = this.shards[shard]!;
+    const sentAt = Date.now();
+    const notAfter = this.clock.notAfter(sentAt, this.options.commandTimeoutMs);
+    const given = this.options.clock === 'tracker' ? String(input.now) : '';
+    const fp = deliveryId === undefined ? '' : fingerprint(deliveryId);
+    const channel = encodeName(ref.channel);
+    const { logRetentionMs, ledgerRetentionMs } = this.options;
+    const reply =
+      event.type === 'message'
+        ? this.commands.run<ScriptReply>('trackMessage', keys.all, [
+            name,
+            channel,
+            event.direction === 'inbound' ? 'in' : 'out',
+            given,
+            notAfter,
+            idArgument,
+            ref.userId === undefined ? '' : encodeName(ref.userId),
+            policy.inactivityTimeoutMs,
+            policy.redeliveryWindowMs,
+            event.inReplyTo ?? '',
+            event.startsSession === false ? '0' : '1',
+            fp,
+            logRetentionMs,
+            ledgerRetentionMs,
+            SLICE_MS,
+          ])
+        : this.commands.run<ScriptReply>('applyEvent', keys.all, [
+            name,
+            channel,
+            event.type,
+            given,
+            notAfter,
+            policy.surveyWindowMs,
+            endOnFlags(policy),
+            event.type === 'end' ? event.reason : '',
+            event.type === 'surveyAnswered' && event.score !== undefined ? String(event.score) : '',
+            fp,
+            policy.redeliveryWindowMs,
+            logRetentionMs,
+            ledgerRetentionMs,
+          ]);
+    return reply.then(
+      (answer) => this.afterApply(input, shard, sentAt, answer),
+      (error: Error) => {
+        throw this.unavailable(error);
+      },
+    );
+  }
+
+  private afterApply(
+    input: ApplyInput,
+    shard: number,
+    sentAt: number,
+    [code, storeNow, payload = '', ended = '', armAt = '']: ScriptReply,
+  ): ApplyOutput | Promise<ApplyOutput> {
+    this.clock.observe(Number(storeNow), sentAt, Date.now());
+    if (code === REPLY.late) {
+      throw this.unavailable(
+        new Error('Redis ran the call after its caller had given up (command timeout); it did nothing'),
+      );
     }
-    return this.commands
-      .trackMessage(
-        sessionKey,
-        `${sessionKey}:ended`,
-        event.direction === 'inbound' ? 'in' : 'out',
-        now,
-        newId,
-        ref.userId ?? '',
-        policy.inactivityTimeoutMs,
-        this.options.retentionMs,
-        event.inReplyTo ?? '',
-        event.startsSession === false ? '0' : '1',
-      )
-      .then((reply) => (reply === NEEDS_ID ? this.start(input) : this.afterApply(ref, reply)), unavailable);
+    // Redis answered: whatever failed before, the next failure is a new outage.
+    this.outageReported = false;
+    const { channel, conversationId } = input.ref;
+    const keys = this.shards[shard]!;
+    // An old session found past its deadline ended first; announce it before its successor.
+    if (ended !== '') this.announceEnd(keys, decodeSnapshot(channel, conversationId, ended));
+    switch (code) {
+      case REPLY.ongoing:
+        return { session: decodeLive(channel, conversationId, payload), isNew: false };
+      case REPLY.started: {
+        const session = decodeLive(channel, conversationId, payload);
+        this.announceStart(keys, session);
+        if (armAt !== '') {
+          this.expiry
+            .arm(shard, Number(armAt), Number(storeNow))
+            .catch((error) => this.host?.reportError(error));
+        }
+        return { session, isNew: true };
+      }
+      case REPLY.ended: {
+        const session = decodeSnapshot(channel, conversationId, payload);
+        this.announceEnd(keys, session);
+        return { session, isNew: false };
+      }
+      case REPLY.redelivered:
+        return { session: decodeEither(channel, conversationId, payload), isNew: false, redelivered: true };
+      case REPLY.needsId:
+        return this.send(input, `i:${input.newId()}`);
+      default:
+        return { session: undefined, isNew: false };
+    }
   }
 
-  /**
-   * A message that opens a session: its expiry job is added first, then the session. A
-   * process that dies in between leaves a job that finds no such session and does nothing;
-   * the other order could leave a session that no job ever ends. A racing process that
-   * opened the session first makes this job such a harmless leftover too.
-   */
-  private start(input: ApplyInput): Promise<ApplyOutput> {
-    const id = input.newId();
-    const scheduled = this.expiry.schedule(id, jobData(input.ref), input.policy.inactivityTimeoutMs);
-    return withTimeout(scheduled, this.options.commandTimeoutMs).then(() => this.send(input, id));
+  /** Delivers sessionStart here and now; acknowledged once every handler settled. */
+  private announceStart(keys: ShardKeys, session: Session): void {
+    void this.host!.deliverStart(session).then(() => this.acks.add(keys.pendingStarts, session.id));
+  }
+
+  private announceEnd(keys: ShardKeys, session: Session): void {
+    void this.host!.deliverEnd(session).then(() => this.acks.add(keys.pendingEnds, session.id));
+  }
+
+  /** One shard's expiry: batches until nothing is due, each batch's hooks delivered and acknowledged. */
+  private async sweep(shard: number): Promise<{ nextAt: number | undefined; storeNow: number }> {
+    const keys = this.shards[shard]!;
+    const cursors = this.cursors[shard]!;
+    const given = this.options.clock === 'tracker' ? String(this.host!.now()) : '';
+    for (;;) {
+      const [storeNow, more, nextAt, ends, starts, endsCursor, startsCursor] =
+        await this.commands.run<SweepReply>('sweepShard', keys.all, [
+          given,
+          SWEEP_BATCH,
+          this.options.hookLeaseMs,
+          this.options.logRetentionMs,
+          this.options.ledgerRetentionMs,
+          SLICE_MS,
+          cursors[0],
+          cursors[1],
+        ]);
+      cursors[0] = endsCursor;
+      cursors[1] = startsCursor;
+      const delivered: Array<Promise<void>> = [];
+      // Starts a dead process never announced go first: no one should see an end without its start.
+      for (let i = 0; i < starts.length; i += 2) {
+        const session = decodeNamed(starts[i]!, starts[i + 1]!);
+        if (session === undefined) continue;
+        delivered.push(
+          this.host!.deliverStart({
+            ...session,
+            status: 'active',
+            endedAt: undefined,
+            endReason: undefined,
+          }).then(() => this.acks.add(keys.pendingStarts, session.id)),
+        );
+      }
+      for (let i = 0; i < ends.length; i += 2) {
+        const session = decodeNamed(ends[i]!, ends[i + 1]!);
+        if (session === undefined) continue;
+        delivered.push(
+          this.host!.deliverEnd(session).then(() => this.acks.add(keys.pendingEnds, session.id)),
+        );
+      }
+      await Promise.all(delivered);
+      await this.acks.flush();
+      if (more !== '1')
+        return { nextAt: nextAt === '' ? undefined : Number(nextAt), storeNow: Number(storeNow) };
+    }
   }
 
   async get(ref: ConversationRef, now: number): Promise<Session | undefined> {
     await this.whenReady();
-    const record = await this.redis.get(this.sessionKey(ref)).catch(unavailable);
-    if (record === null) return undefined;
-    const session = decodeRecord(ref.channel, ref.conversationId, record);
-    // Past its deadline is gone, even if its job has not run yet.
-    return now >= session.expiresAt ? undefined : session;
+    const name = conversationName(ref);
+    const keys = this.shards[shardOf(name, this.options.shards)]!;
+    const record = await this.redis.hget(keys.records, name).catch((error: Error) => {
+      throw this.unavailable(error);
+    });
+    if (record === null || record[0] !== 'L') return undefined;
+    const session = decodeLive(ref.channel, ref.conversationId, record);
+    // Past its deadline is over, even if the sweep has not got there yet.
+    const storeNow = this.options.clock === 'tracker' ? now : this.clock.now();
+    return storeNow >= session.expiresAt ? undefined : session;
+  }
+
+  async ledger(firstHour: number, lastHour: number): Promise<LedgerCell[]> {
+    await this.whenReady();
+    const oldest = this.clock.now() - this.options.ledgerRetentionMs - DAY_MS;
+    const firstDay = Math.floor(Math.max(firstHour, oldest) / DAY_MS);
+    const lastDay = Math.floor(lastHour / DAY_MS);
+    const reads: Array<Promise<LedgerCell[]>> = [];
+    for (const keys of this.shards) {
+      for (let day = firstDay; day <= lastDay; day++) {
+        reads.push(
+          this.redis.hgetall(`${keys.ledgerPrefix}${day}`).then((fields) => {
+            const cells: LedgerCell[] = [];
+            for (const [field, value] of Object.entries(fields)) {
+              const [hh, channel, name] = field.split('\u001f') as [string, string, string];
+              const hour = day * DAY_MS + Number(hh) * HOUR_MS;
+              if (hour < firstHour || hour > lastHour) continue;
+              cells.push({ hour, channel: decodeName(channel), field: name, value: Number(value) });
+            }
+            return cells;
+          }),
+        );
+      }
+    }
+    try {
+      return (await Promise.all(reads)).flat();
+    } catch (error) {
+      throw this.unavailable(error as Error);
+    }
+  }
+
+  async activeCounts(): Promise<Map<string, number>> {
+    await this.whenReady();
+    const counts = new Map<string, number>();
+    try {
+      const all = await Promise.all(this.shards.map((keys) => this.redis.hgetall(keys.active)));
+      for (const fields of all) {
+        for (const [channel, value] of Object.entries(fields)) {
+          const name = decodeName(channel);
+          counts.set(name, (counts.get(name) ?? 0) + Number(value));
+        }
+      }
+    } catch (error) {
+      throw this.unavailable(error as Error);
+    }
+    for (const [channel, count] of counts) if (count <= 0) counts.delete(channel);
+    return counts;
+  }
+
+  async *liveSessions(options: { channel?: string }): AsyncIterable<Session> {
+    await this.whenReady();
+    const wanted = options.channel === undefined ? undefined : `${encodeName(options.channel)}\u001f`;
+    for (const keys of this.shards) {
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(keys.records, cursor, 'COUNT', 500);
+        cursor = next;
+        const now = this.clock.now();
+        for (let i = 0; i < flat.length; i += 2) {
+          const name = flat[i]!;
+          const record = flat[i + 1]!;
+          if (record[0] !== 'L' || (wanted !== undefined && !name.startsWith(wanted))) continue;
+          const { channel, conversationId } = refOfName(name);
+          const session = decodeLive(channel, conversationId, record);
+          if (this.options.clock === 'tracker' || session.expiresAt > now) yield session;
+        }
+      } while (cursor !== '0');
+    }
+  }
+
+  async *endedSessions(options: { since: number; until: number; channel?: string }): AsyncIterable<Session> {
+    await this.whenReady();
+    // Log entries are written when a session ends, never before its endedAt (on Redis's clock).
+    const start = this.options.clock === 'tracker' ? '-' : `${Math.max(0, Math.floor(options.since))}-0`;
+    for (const keys of this.shards) {
+      let from = start;
+      for (;;) {
+        const page = (await this.redis.xrange(keys.log, from, '+', 'COUNT', 500)) as Array<
+          [string, string[]]
+        >;
+        for (const [, fields] of page) {
+          const session = decodeNamed(fields[1]!, fields[3]!);
+          if (session === undefined) continue;
+          const endedAt = session.endedAt!;
+          if (endedAt < options.since || endedAt >= options.until) continue;
+          if (options.channel !== undefined && session.channel !== options.channel) continue;
+          yield session;
+        }
+        if (page.length < 500) break;
+        from = `(${page[page.length - 1]![0]}`;
+      }
+    }
   }
 
   async close(): Promise<void> {
+    await this.acks.flush();
     await this.expiry.close();
     await Promise.all([quit(this.connections.commands), quit(this.connections.queue)]);
-  }
-
-  /** Synchronous for an ongoing session (the hot path); a promise only when a job must move. */
-  private afterApply(ref: ConversationRef, reply: string): ApplyOutput | Promise<ApplyOutput> {
-    const { code, session } = decodeReply(ref.channel, ref.conversationId, reply);
-    // Its expiry job was added before the session (see start).
-    if (code === CODE_STARTED) return { session, isNew: true, started: session };
-    if (code === CODE_ENDED) {
-      // Ended on the spot; its job delivers sessionEnd, now rather than at the deadline.
-      return this.expiry
-        .runNow(session!.id)
-        .catch((error) => this.host?.reportError(error))
-        .then(() => ({ session, isNew: false }));
-    }
-    return { session, isNew: false };
-  }
-
-  /** An expiry job fired: end the session if its deadline passed, and deliver the end. */
-  private async checkExpiry(sessionId: string, data: ExpiryJobData): Promise<ExpiryOutcome> {
-    const host = this.host!;
-    const ref = { channel: data.c, conversationId: data.v };
-    const now = host.now();
-    const reply = await this.commands.expireSession(
-      this.sessionKey(ref),
-      this.endedKey(ref),
-      sessionId,
-      now,
-      this.options.retentionMs,
-    );
-    const cut = reply.indexOf(SEPARATOR);
-    const what = cut < 0 ? reply : reply.slice(0, cut);
-    const value = reply.slice(cut + 1);
-    if (what === 'wait') return { wait: Number(value) - now };
-    if (what === 'end') {
-      await host.deliverEnd(decodeSnapshot(data.c, data.v, String(value)));
-      // Delivered: forget it. Until this succeeds a redelivered job would deliver it again,
-      // so ride out a short blip of Redis rather than fail the job at once.
-      await retry(() => this.redis.hdel(this.endedKey(ref), sessionId), 10, 300);
-    }
-    return 'done';
   }
 
   /** Undefined when connected (the hot path); otherwise waits for the first connection only. */
   private whenReady(): Promise<void> | undefined {
     if (this.redis.status === 'ready') return undefined;
-    if (this.everReady) {
-      // Lost the connection: fail fast so the bot answers without a stamp.
-      return Promise.reject(
-        new StoreUnavailableError(`Redis is unavailable (connection ${this.redis.status})`),
-      );
+    if (this.everReady || this.connectFailed) {
+      // Lost the connection, or the first attempt failed: fail fast so the bot answers without a stamp.
+      return Promise.reject(this.unavailable(new Error(`connection ${this.redis.status}`)));
     }
-    // One listener for every caller waiting on the first connection.
-    this.firstReady ??= new Promise<void>((resolve) => this.redis.once('ready', () => resolve()));
-    return withTimeout(this.firstReady, this.options.commandTimeoutMs);
-  }
-
-  private sessionKey(ref: ConversationRef): string {
-    // One hash tag per conversation: on Redis Cluster all of its keys share a slot.
-    return `${this.options.prefix}:{${ref.channel}:${ref.conversationId}}`;
-  }
-
-  private endedKey(ref: ConversationRef): string {
-    return `${this.sessionKey(ref)}:ended`;
-  }
-}
-
-async function retry<T>(attempt: () => Promise<T>, times: number, pauseMs: number): Promise<T> {
-  for (let left = times - 1; ; left--) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (left === 0) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-  }
-}
-
-function jobData(ref: ConversationRef): ExpiryJobData {
-  return { c: ref.channel, v: ref.conversationId };
-}
-
-function unavailable(error: Error): never {
-  if (error.name === 'ReplyError' && !TRANSIENT_REPLY.test(error.message)) throw error;
-  throw new StoreUnavailableError(`Redis is unavailable: ${error.message}`, { cause: error });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new StoreUnavailableError(`Redis did not answer within ${ms} ms`)),
-      ms,
+    // One listener for every caller waiting on the first connection; a failed first attempt
+    // fails them at once, as an outage in mid-run does.
+    this.firstReady ??= new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        this.redis.off('error', onError);
+        resolve();
+      };
+      const onError = (error: Error) => {
+        this.redis.off('ready', onReady);
+        this.firstReady = undefined;
+        reject(this.unavailable(error));
+      };
+      this.redis.once('ready', onReady);
+      this.redis.once('error', onError);
+    });
+    return withTimeout(this.firstReady, this.options.commandTimeoutMs, () =>
+      this.unavailable(new Error(`no connection within ${this.options.commandTimeoutMs} ms`)),
     );
+  }
+
+  /**
+   * A failed call as the tracker should see it: Redis not serving → StoreUnavailableError,
+   * reported once per outage (the first one is emitted as `error`, later ones are marked as
+   * reported); anything else (a script bug) as it is.
+   */
+  private unavailable(error: Error): Error {
+    if (error.name === 'ReplyError' && !UNAVAILABLE_REPLY.test(error.message)) return error;
+    const wrapped =
+      error instanceof StoreUnavailableError
+        ? error
+        : new StoreUnavailableError(`Redis is unavailable: ${error.message}`, { cause: error });
+    if (this.outageReported) markReported(wrapped);
+    this.outageReported = true;
+    return wrapped;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
     promise.then(
       (value) => {
         clearTimeout(timer);

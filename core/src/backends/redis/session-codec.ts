@@ -1,73 +1,97 @@
-import type { EndReason, Session } from '../../types.js';
-
-/** Separates a record's variable fields (see commands/includes/session-record.lua). */
-export const SEPARATOR = '\x1f';
-/** Width of a record's fixed head: four 13-digit times and three 9-digit counters. */
-const HEAD = 79;
-
 /**
- * Builds a Session from a record that starts at `at` in `text`: the fixed head (expiresAt,
- * lastUserMessageAt, lastActivityAt, keyExpiresAt, interactions, userMessages, botMessages),
- * then id, startedAt, surveySentAt and userId separated by \x1f. Written out by hand:
- * this runs for every tracked message.
+ * Reads the records the Lua commands write. The layout is written down once, in
+ * commands/includes/record.lua; RECORD names the same offsets (0-based here, 1-based there).
+ * Written out by hand: it runs for every tracked message.
  */
-function decodeAt(
+import type { EndReason, Session } from '../../types.js';
+import { decodeName, refOfName } from './names.js';
+
+export const SEPARATOR = '\u001f';
+
+/** Offsets of a live record ('L'): [start, end) of each fixed-width field. */
+export const RECORD = {
+  kind: 0,
+  expiresAt: [1, 14],
+  lastUserMessageAt: [14, 27],
+  lastActivityAt: [27, 40],
+  forgetAt: [40, 53],
+  interactions: [53, 62],
+  userMessages: [62, 71],
+  botMessages: [71, 80],
+  /** id \x1f startedAt \x1f surveySentAt \x1f surveyScore \x1f previousSessionId \x1f ordinal \x1f deliveries \x1f userId */
+  tail: 80,
+} as const;
+
+/** A snapshot: endedAt (13 digits), reason, \x1f, then the live record it ended as. */
+const ENDED_AT_WIDTH = 13;
+
+function field(text: string, at: number, [from, to]: readonly [number, number]): number {
+  return Number(text.slice(at + from, at + to));
+}
+
+/** The session in a live record starting at `at` of `text`. */
+export function decodeLive(
   channel: string,
   conversationId: string,
   text: string,
-  at: number,
+  at = 0,
   endedAt?: number,
   endReason?: EndReason,
 ): Session {
-  const idEnd = text.indexOf(SEPARATOR, at + HEAD);
-  const startedEnd = text.indexOf(SEPARATOR, idEnd + 1);
-  const surveyEnd = text.indexOf(SEPARATOR, startedEnd + 1);
-  const lastUserMessageAt = Number(text.slice(at + 13, at + 26));
-  const surveySentAt = text.slice(startedEnd + 1, surveyEnd);
-  const userId = text.slice(surveyEnd + 1);
+  let from = at + RECORD.tail;
+  const parts: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    const cut = text.indexOf(SEPARATOR, from);
+    parts.push(text.slice(from, cut));
+    from = cut + 1;
+  }
+  const [id, startedAt, surveySentAt, surveyScore, previous] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const userId = text.slice(from);
+  const lastUserMessageAt = field(text, at, RECORD.lastUserMessageAt);
   return {
-    id: text.slice(at + HEAD, idEnd),
+    id,
     channel,
     conversationId,
-    userId: userId === '' ? undefined : userId,
+    userId: userId === '' ? undefined : decodeName(userId),
     status: endedAt === undefined ? 'active' : 'ended',
-    startedAt: Number(text.slice(idEnd + 1, startedEnd)),
+    startedAt: Number(startedAt),
     lastUserMessageAt: lastUserMessageAt === 0 ? undefined : lastUserMessageAt,
-    lastActivityAt: Number(text.slice(at + 26, at + 39)),
-    expiresAt: Number(text.slice(at, at + 13)),
-    interactions: Number(text.slice(at + 52, at + 61)),
-    userMessages: Number(text.slice(at + 61, at + 70)),
-    botMessages: Number(text.slice(at + 70, at + 79)),
+    lastActivityAt: field(text, at, RECORD.lastActivityAt),
+    expiresAt: field(text, at, RECORD.expiresAt),
+    interactions: field(text, at, RECORD.interactions),
+    userMessages: field(text, at, RECORD.userMessages),
+    botMessages: field(text, at, RECORD.botMessages),
     surveySentAt: surveySentAt === '' ? undefined : Number(surveySentAt),
+    surveyScore: surveyScore === '' ? undefined : Number(surveyScore),
+    previousSessionId: previous === '' ? undefined : previous,
     endedAt,
     endReason,
   };
 }
 
-/** A stored record: the session as `get()` sees it. */
-export function decodeRecord(channel: string, conversationId: string, record: string): Session {
-  return decodeAt(channel, conversationId, record, 0);
+export function decodeSnapshot(channel: string, conversationId: string, snapshot: string): Session {
+  const cut = snapshot.indexOf(SEPARATOR, ENDED_AT_WIDTH);
+  const endedAt = Number(snapshot.slice(0, ENDED_AT_WIDTH));
+  const reason = snapshot.slice(ENDED_AT_WIDTH, cut) as EndReason;
+  return decodeLive(channel, conversationId, snapshot, cut + 1, endedAt, reason);
 }
 
-/** An ended session's snapshot, as retireSession stores it: endedAt (13 digits), reason, \x1f, record. */
-export function decodeSnapshot(channel: string, conversationId: string, snapshot: string, at = 0): Session {
-  const reasonEnd = snapshot.indexOf(SEPARATOR, at + 13);
-  const endedAt = Number(snapshot.slice(at, at + 13));
-  const reason = snapshot.slice(at + 13, reasonEnd) as EndReason;
-  return decodeAt(channel, conversationId, snapshot, reasonEnd + 1, endedAt, reason);
+/** A live record or a snapshot, as a redelivery answers; undefined for ''. */
+export function decodeEither(channel: string, conversationId: string, payload: string): Session | undefined {
+  if (payload === '') return undefined;
+  return payload[0] === 'L'
+    ? decodeLive(channel, conversationId, payload)
+    : decodeSnapshot(channel, conversationId, payload);
 }
 
-/**
- * A command's reply: one digit, then '1' / '2' the record, '3' the snapshot of the session
- * the call ended, '0' nothing.
- */
-export function decodeReply(
-  channel: string,
-  conversationId: string,
-  reply: string,
-): { code: number; session: Session | undefined } {
-  const code = reply.charCodeAt(0) - 48;
-  if (code === 0) return { code, session: undefined };
-  if (code === 3) return { code, session: decodeSnapshot(channel, conversationId, reply, 1) };
-  return { code, session: decodeAt(channel, conversationId, reply, 1) };
+/** A session from a conversation name and a payload (the sweep's and the log's answers). */
+export function decodeNamed(name: string, payload: string): Session | undefined {
+  const { channel, conversationId } = refOfName(name);
+  return decodeEither(channel, conversationId, payload);
 }

@@ -1,0 +1,38 @@
+import type { LedgerEntry } from '../../ledger.js';
+import type { LedgerCell } from '../../report.js';
+
+/** The memory backend's ledger: hour → channel → field → value. */
+export class LedgerTable {
+  private readonly hours = new Map<number, Map<string, Map<string, number>>>();
+
+  add(entries: readonly LedgerEntry[]): void {
+    for (const { hour, channel, field, by } of entries) {
+      let channels = this.hours.get(hour);
+      if (channels === undefined) {
+        channels = new Map();
+        this.hours.set(hour, channels);
+      }
+      let fields = channels.get(channel);
+      if (fields === undefined) {
+        fields = new Map();
+        channels.set(channel, fields);
+      }
+      fields.set(field, (fields.get(field) ?? 0) + by);
+    }
+  }
+
+  cells(firstHour: number, lastHour: number): LedgerCell[] {
+    const cells: LedgerCell[] = [];
+    for (const [hour, channels] of this.hours) {
+      if (hour < firstHour || hour > lastHour) continue;
+      for (const [channel, fields] of channels) {
+        for (const [field, value] of fields) cells.push({ hour, channel, field, value });
+      }
+    }
+    return cells;
+  }
+
+  clear(): void {
+    this.hours.clear();
+  }
+}

@@ -1,0 +1,68 @@
+--[[
+  The Lua mirror of core/src/ledger.ts: counters per UTC hour and channel, one hash per
+  shard and day (KEYS[8] .. epochDay), field 'HH' \31 channel \31 name. Moved in the same
+  script as the state change that causes them: counted exactly once.
+  The bucket bounds must equal DURATION_BUCKETS_MS and INTERACTION_BUCKETS (a unit test
+  reads this file and compares).
+]]
+local DURATION_BUCKETS_MS = { 1000, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000,
+  3600000, 7200000, 14400000, 28800000, 43200000, 86400000, 172800000 }
+local INTERACTION_BUCKETS = { 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200 }
+local DAY_MS, HOUR_MS = 86400000, 3600000
+
+local function bucketOf(bounds, value)
+  local at = 0
+  while at < #bounds and value > bounds[at + 1] do at = at + 1 end
+  return at
+end
+
+-- retentionMs: how long a day's counters are kept after the day.
+local function ledgerAdd(time, channel, name, by, retentionMs)
+  local day = math.floor(time / DAY_MS)
+  local key = KEYS[K_LEDGER] .. day
+  local field = string.format('%02d', math.floor((time % DAY_MS) / HOUR_MS)) .. SEP .. channel .. SEP .. name
+  local value
+  if by == math.floor(by) then
+    value = redis.call('HINCRBY', key, field, by)
+  else
+    value = redis.call('HINCRBYFLOAT', key, field, by)
+  end
+  -- The field is new: make sure its day expires (the same value every time, so idempotent).
+  if tonumber(value) == by then redis.call('PEXPIREAT', key, (day + 1) * DAY_MS + retentionMs) end
+end
+
+--[[
+  A session opened: counted, made live, its sessionStart marked pending until the caller
+  that opened it acknowledges delivery (the sweep announces it otherwise, after a lease).
+]]
+local function bookStart(conv, channel, s, now, retentionMs)
+  ledgerAdd(tonumber(s.startedAt), channel, 'sessions', 1, retentionMs)
+  redis.call('HINCRBY', KEYS[K_ACTIVE], channel, 1)
+  redis.call('HSET', KEYS[K_STARTS], s.id, string.format('%013d', now) .. conv)
+  redis.call('ZADD', KEYS[K_DEADLINES], s.expiresAt, conv)
+end
+
+--[[
+  Ends the live session `s` (stored as `record`) at endedAt for `reason`, in one place:
+  ledger, live count, session log, the pending end (delivered by the caller, or by the sweep
+  after a lease), and the conversation's memory. Returns the snapshot.
+]]
+local function retire(conv, channel, s, record, endedAt, reason, now, opts)
+  local snapshot = string.format('%013d', endedAt) .. reason .. SEP .. record
+  local duration = endedAt - tonumber(s.startedAt)
+  local ret = opts.ledgerRetentionMs
+  ledgerAdd(endedAt, channel, 'end:' .. reason, 1, ret)
+  ledgerAdd(endedAt, channel, 'dur:' .. bucketOf(DURATION_BUCKETS_MS, duration), 1, ret)
+  ledgerAdd(endedAt, channel, 'durSum', duration, ret)
+  ledgerAdd(endedAt, channel, 'ips:' .. bucketOf(INTERACTION_BUCKETS, s.interactions), 1, ret)
+  ledgerAdd(endedAt, channel, 'ipsSum', s.interactions, ret)
+  redis.call('HINCRBY', KEYS[K_ACTIVE], channel, -1)
+  redis.call('XADD', KEYS[K_LOG], 'MINID', '~', string.format('%d', now - opts.logRetentionMs), '*',
+    'c', conv, 'r', snapshot)
+  redis.call('HSET', KEYS[K_ENDS], s.id, string.format('%013d', now) .. conv .. '\30' .. snapshot)
+  local memory = { forgetAt = math.max(s.forgetAt, now), previous = s.id, ordinal = s.ordinal,
+    deliveries = s.deliveries, snapshot = snapshot }
+  redis.call('HSET', KEYS[K_RECORDS], conv, encodeMemory(memory))
+  redis.call('ZADD', KEYS[K_DEADLINES], memory.forgetAt, conv)
+  return snapshot, memory
+end

@@ -1,0 +1,63 @@
+--[[
+  The record layout, written down once: session-codec.ts (RECORD there) reads the same
+  offsets. Each conversation is one field of its shard's records hash (KEYS[1]); the field
+  name is the conversation (channel \31 conversationId, see names.ts).
+
+  A live session ('L'), with a fixed-width head so that numbers are read with string.sub:
+    [1] 'L'
+    [2,14] expiresAt   [15,27] lastUserMessageAt (0: none)   [28,40] lastActivityAt
+    [41,53] forgetAt: when the conversation's memory may go (deadline + redelivery window)
+    [54,62] interactions   [63,71] userMessages   [72,80] botMessages
+    then from 81: id \31 startedAt \31 surveySentAt ('' none) \31 surveyScore ('' none)
+      \31 previousSessionId \31 ordinal \31 deliveries \31 userId (last: the free-form one)
+  A remembered conversation with no live session ('M'):
+    [1] 'M'  [2,14] forgetAt
+    then from 15: previousSessionId \31 ordinal \31 deliveries \31 snapshot of its last
+      ended session ('' once forgotten)
+  An ended session's snapshot: endedAt (13 digits) reason \31 the live record it ended as.
+
+  ordinal: how many sessions the conversation has opened while remembered; a delivery id
+  remembers the ordinal of the session it acted on (see includes/deliveries.lua).
+]]
+local SEP = '\31'
+local LIVE_HEAD = 'L%013d%013d%013d%013d%09d%09d%09d'
+
+local function decodeLive(r)
+  local id, startedAt, surveySentAt, surveyScore, previous, ordinal, deliveries, userId =
+    string.match(r, '^(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.*)$', 81)
+  return {
+    expiresAt = tonumber(string.sub(r, 2, 14)),
+    lastUserMessageAt = tonumber(string.sub(r, 15, 27)),
+    lastActivityAt = tonumber(string.sub(r, 28, 40)),
+    forgetAt = tonumber(string.sub(r, 41, 53)),
+    interactions = tonumber(string.sub(r, 54, 62)),
+    userMessages = tonumber(string.sub(r, 63, 71)),
+    botMessages = tonumber(string.sub(r, 72, 80)),
+    id = id, startedAt = startedAt, surveySentAt = surveySentAt, surveyScore = surveyScore,
+    previous = previous, ordinal = ordinal, deliveries = deliveries, userId = userId,
+  }
+end
+
+local function encodeLive(s)
+  return string.format(LIVE_HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
+    s.interactions, s.userMessages, s.botMessages)
+    .. s.id .. SEP .. s.startedAt .. SEP .. s.surveySentAt .. SEP .. s.surveyScore .. SEP
+    .. s.previous .. SEP .. s.ordinal .. SEP .. s.deliveries .. SEP .. s.userId
+end
+
+local function decodeMemory(r)
+  local previous, ordinal, deliveries, snapshot = string.match(r, '^(.-)\31(.-)\31(.-)\31(.*)$', 15)
+  return { forgetAt = tonumber(string.sub(r, 2, 14)), previous = previous, ordinal = ordinal,
+    deliveries = deliveries, snapshot = snapshot }
+end
+
+local function encodeMemory(m)
+  return 'M' .. string.format('%013d', m.forgetAt) .. m.previous .. SEP .. m.ordinal .. SEP
+    .. m.deliveries .. SEP .. m.snapshot
+end
+
+-- The id of the session a snapshot holds: its record starts after endedAt, reason and \31.
+local function snapshotId(snapshot)
+  local cut = string.find(snapshot, SEP, 14, true)
+  return string.match(snapshot, '^(.-)\31', cut + 81)
+end

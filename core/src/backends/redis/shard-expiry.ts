@@ -1,0 +1,106 @@
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Cluster, Redis } from 'ioredis';
+import type { ResolvedRedisOptions } from './options.js';
+
+interface SweepJob {
+  /** The shard to sweep. */
+  n: number;
+}
+
+const JOB_NAME = 'sweep';
+/** Every shard is also swept this often, whatever happened: no crash can leave a shard unswept for longer. */
+const SAFETY_SWEEP_MS = 30_000;
+
+/**
+ * Expiry by shard, on BullMQ: one delayed job per shard at the earliest deadline it knows,
+ * which ends every due session of the shard in batches (one Lua call per batch) and then
+ * schedules the next. BullMQ does what it is good at: delayed scheduling, retries when
+ * Redis blinks, and stalled-job recovery when a worker dies mid-batch (its ends, still
+ * pending, are delivered again). Queue prefixes carry their own hash tags (one slot per
+ * queue, as BullMQ requires on Cluster); shards spread over `queues` queues.
+ */
+export class ShardExpiry {
+  private readonly queues: Queue<SweepJob>[] = [];
+  private readonly workers: Worker<SweepJob>[] = [];
+
+  constructor(
+    private readonly connection: Redis | Cluster,
+    private readonly options: ResolvedRedisOptions,
+    onConnectionError: (error: Error) => void,
+  ) {
+    for (let q = 0; q < options.queues; q++) {
+      this.queues.push(
+        new Queue<SweepJob>('expire', {
+          connection,
+          prefix: `{${options.prefix}:q:${q}}`,
+          defaultJobOptions: {
+            removeOnComplete: true,
+            removeOnFail: 1_000,
+            // A failure is Redis being away: keep trying, sessions must end.
+            attempts: 1_000,
+            backoff: 1_000,
+          },
+          streams: { events: { maxLen: 100 } },
+        }).on('error', onConnectionError),
+      );
+    }
+  }
+
+  /** A job for `shard` at `at` (store clock; `storeNow` is the store's time now). Idempotent per slot. */
+  async arm(shard: number, at: number, storeNow: number): Promise<void> {
+    await this.queueOf(shard).add(
+      JOB_NAME,
+      { n: shard },
+      { jobId: `${shard}-${at}`, delay: Math.max(0, at - storeNow) },
+    );
+  }
+
+  /** Starts this process's workers and the safety sweeps; `sweep` does a shard's work and says when to come back. */
+  start(
+    sweep: (shard: number) => Promise<{ nextAt: number | undefined; storeNow: number }>,
+    onError: (error: Error) => void,
+    onConnectionError: (error: Error) => void,
+  ): void {
+    const worker = this.options.worker;
+    if (worker === false) return;
+    for (let q = 0; q < this.options.queues; q++) {
+      const w = new Worker<SweepJob>(
+        'expire',
+        async (job: Job<SweepJob>) => {
+          const { nextAt, storeNow } = await sweep(job.data.n);
+          if (nextAt !== undefined) await this.arm(job.data.n, nextAt, storeNow);
+        },
+        {
+          connection: this.connection,
+          prefix: `{${this.options.prefix}:q:${q}}`,
+          concurrency: worker.concurrency,
+          lockDuration: worker.lockDurationMs,
+          stalledInterval: worker.stalledIntervalMs,
+          // A worker killed mid-batch must not turn its shard's ends into a failure.
+          maxStalledCount: 1_000,
+        },
+      );
+      w.on('error', onConnectionError);
+      w.on('failed', (_job, error) => onError(error));
+      this.workers.push(w);
+    }
+    for (let shard = 0; shard < this.options.shards; shard++) {
+      this.queueOf(shard)
+        .upsertJobScheduler(
+          `safety-${shard}`,
+          { every: SAFETY_SWEEP_MS },
+          { name: JOB_NAME, data: { n: shard } },
+        )
+        .catch(onError);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+
+  private queueOf(shard: number): Queue<SweepJob> {
+    return this.queues[shard % this.queues.length]!;
+  }
+}
