@@ -112,14 +112,15 @@ export class RedisBackend implements Backend {
         .catch(() => {});
     });
     // ioredis and BullMQ reconnect by themselves; report an outage once, not every retry.
-    const onConnectionError = (this.onConnectionError = (error: Error) => {
+    const onConnectionError = (error: Error) => {
       this.connectFailed = true;
       if (this.outageReported) return;
       this.outageReported = true;
       this.host?.reportError(
         new StoreUnavailableError(`Redis connection failed: ${error.message}`, { cause: error }),
       );
-    });
+    };
+    this.onConnectionError = onConnectionError;
     this.redis.on('error', onConnectionError);
     this.connections.queue.on('error', onConnectionError);
     this.expiry = new ShardExpiry(this.connections.queue, this.options, onConnectionError);
