@@ -48,11 +48,19 @@ describe('the ioredis 6 under test', () => {
   });
 });
 
+// The same options as redis-conformance.test.ts: the suite's clock skips ahead, so the
+// tracker's clock dates sessions.
 runConformanceSuite('redis backend on ioredis 6', {
   clock: 'real',
   sharedStore: true,
   makeBackend: () =>
-    redisBackend({ connection: connection(), prefix: prefixForCurrentTest('io6'), queues: 2 }),
+    redisBackend({
+      connection: connection(),
+      prefix: prefixForCurrentTest('io6'),
+      queues: 2,
+      shards: 4,
+      clock: 'tracker',
+    }),
 });
 
 describe('ioredis 6 when Redis goes away', () => {
