@@ -4,10 +4,12 @@
 // linted as a tarball (publint, @arethetypeswrong/cli), installed from the tarballs into a
 // scratch project beside the newest SDK releases its peer ranges allow, and each README's
 // usage snippet type-checked and run there, as an ES module and as CommonJS.
-// PACK_CHECK_KEEP=1 keeps the scratch directory and prints where it is.
+// The scratch project stays in $TMPDIR/botsession-pack-check/ (its path is printed);
+// PACK_CHECK_KEEP=1 also keeps the tarballs.
 // PACK_CHECK_PEERS=oldest installs the oldest release each peer range allows instead of the
 // newest (run by hand when a peer range's floor changes).
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -152,7 +154,24 @@ try {
     });
   })();
 
-  const project = join(scratch, 'project');
+  // The scratch project is kept between runs, outside the repository (under it, Node and tsc
+  // would find the workspace's own node_modules): reusing its node_modules saves extracting
+  // ~200 MB of SDKs every time. Each run still re-resolves every SDK to the newest release its
+  // range allows, installs our packages afresh from the new tarballs, and prunes the rest.
+  const project = join(
+    tmpdir(),
+    'botsession-pack-check',
+    createHash('sha1').update(root).digest('hex').slice(0, 12),
+  );
+  for (const stale of [
+    'esm',
+    'cjs',
+    'package-lock.json',
+    'node_modules/.package-lock.json',
+    'node_modules/@botsession',
+  ]) {
+    rmSync(join(project, stale), { recursive: true, force: true });
+  }
   const readmes = packages.map(({ dir, pkg }) => ({
     name: pkg.name,
     file: slug(pkg.name),
@@ -178,13 +197,17 @@ try {
     }
   }
   wanted.set('@types/node', '20'); // the packages' oldest Node (engines >= 20.19)
-  mkdirSync(project);
+  mkdirSync(project, { recursive: true });
+  const dependencies = Object.fromEntries([
+    ...packages.map(({ pkg }, i) => [pkg.name, `file:${installSpecs[i]}`]),
+    ...wanted,
+  ]);
   writeFileSync(
     join(project, 'package.json'),
-    `${JSON.stringify({ name: 'scratch-bot', private: true }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'scratch-bot', private: true, dependencies }, null, 2)}\n`,
   );
   const specs = [...wanted].map(([name, range]) => `${name}@${range}`);
-  detail(`npm install <${installSpecs.length} tarballs> ${specs.join(' ')}`);
+  detail(`in ${project}: npm install <${installSpecs.length} tarballs> ${specs.join(' ')}`);
   const install = await run(
     'npm',
     // --ignore-scripts: none of ours has one, and an SDK's optional native build is not what is checked.
@@ -312,7 +335,7 @@ try {
   problems.push(error instanceof Error ? error.message : String(error));
 } finally {
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: a switch for this script, not a turbo task input
-  if (process.env.PACK_CHECK_KEEP === '1') console.log(`   scratch kept in ${scratch}`);
+  if (process.env.PACK_CHECK_KEEP === '1') console.log(`   tarballs kept in ${scratch}`);
   else rmSync(scratch, { recursive: true, force: true });
 }
 
