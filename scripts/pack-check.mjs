@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The pack check (part of `npm test`; alone: `node scripts/pack-check.mjs` after `npm run build`).
 // It treats every public workspace the way a new user meets it: packed with `npm pack`,
-// linted as a tarball (publint, @arethetypeswrong/cli), installed from the tarballs into a
-// scratch project beside the newest SDK releases its peer ranges allow, and each README's
-// usage snippet type-checked and run there, as an ES module and as CommonJS.
+// linted as a tarball (publint, @arethetypeswrong), installed from the tarballs into a
+// scratch project beside the newest SDK releases its peer ranges allow, each README's usage
+// snippet type-checked and run there, as an ES module and as CommonJS, and the Redis backend
+// run on that project's ioredis and BullMQ. It prints its time; the budget is two minutes.
 // The scratch project stays in $TMPDIR/botsession-pack-check/ (its path is printed);
 // PACK_CHECK_KEEP=1 also keeps the tarballs.
 // PACK_CHECK_PEERS=oldest installs the oldest release each peer range allows instead of the
