@@ -4,25 +4,21 @@
  * - the physical ceiling: redis-benchmark pipelining a small session-touch Lua script, so
  *   that the server is the limit; and the same for our own applyEvent script;
  * - a plain ioredis EVALSHA loop of the touch script at 50 in flight (the client's floor);
- * - the naive approach: BullMQ remove + re-add of a delayed job per message;
- * - Redis bytes per live session, including its BullMQ job;
- * - lateness of ends after their deadline, with 100k live sessions.
+ * - the naive approach: BullMQ remove + re-add of a delayed job per message.
+ * Memory, ends and lateness: redis-scale.ts; delivery ids and the ledger: redis-counts.ts.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type ConversationRef, createSessionTracker, type SessionTracker } from '@botsession/core';
+import { type ConversationRef, createSessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { type RedisServer, startRedis } from '@botsession/system-tests/redis-server';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { formatBytes, formatRate, report } from './format.js';
+import { formatRate, report } from './format.js';
 
 const run = promisify(execFile);
 const IN_FLIGHT = 50;
 const DURATION_MS = 5_000;
-const LIVE_FOR_LATENESS = 100_000;
-const PROBES = 2_000;
-const PROBE_TIMEOUT_MS = 1_000;
 const inbound = { direction: 'inbound' } as const;
 
 /** A session touch of about the size of ours: read three fields, write three. */
@@ -31,7 +27,7 @@ redis.call('HSET', KEYS[1], 'a', ARGV[1], 'e', ARGV[1] + 300000, 'n', (tonumber(
 return v`;
 
 /** Runs `op(lane)` in `IN_FLIGHT` concurrent loops for DURATION_MS; returns operations per second. */
-async function closedLoop(op: (lane: number) => Promise<unknown>): Promise<number> {
+export async function closedLoop(op: (lane: number) => Promise<unknown>): Promise<number> {
   let count = 0;
   const stopAt = Date.now() + DURATION_MS;
   const started = process.hrtime.bigint();
@@ -66,7 +62,7 @@ async function redisBenchmark(port: number, args: string[]): Promise<number> {
   return Number(JSON.parse(`[${line}]`)[1]);
 }
 
-function webRefs(tag: string): ConversationRef[] {
+export function webRefs(tag: string): ConversationRef[] {
   return Array.from({ length: IN_FLIGHT }, (_, i) => ({
     channel: 'web',
     conversationId: `${tag}-${i}`,
@@ -111,49 +107,6 @@ async function naiveBullmqRate(server: RedisServer): Promise<number> {
   return rate;
 }
 
-async function usedMemory(client: Redis): Promise<number> {
-  const info = await client.info('memory');
-  return Number(/used_memory:(\d+)/.exec(info)![1]);
-}
-
-/** Starts `count` sessions with 200 in flight. */
-async function startSessions(tracker: SessionTracker, count: number, tag: string): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 200 }, async () => {
-      while (next < count) {
-        const i = next++;
-        await tracker.track({ channel: 'web', conversationId: `${tag}-${i}`, userId: `u${i}` }, inbound);
-      }
-    }),
-  );
-}
-
-/**
- * Starts PROBES short sessions at a steady 400/s among the live population, and returns how
- * long after its deadline each probe's sessionEnd arrived, sorted.
- */
-async function probeLateness(tracker: SessionTracker): Promise<number[]> {
-  const lateness: number[] = [];
-  tracker.on('sessionEnd', (session) => {
-    if (session.channel === 'probe') lateness.push(Date.now() - session.endedAt!);
-  });
-  for (let sent = 0; sent < PROBES; sent += 20) {
-    await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        tracker.track({ channel: 'probe', conversationId: `probe-${sent + i}` }, inbound),
-      ),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  while (lateness.length < PROBES) await new Promise((resolve) => setTimeout(resolve, 100));
-  return lateness.sort((a, b) => a - b);
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 export async function runRedisBench(): Promise<void> {
   console.log('\nRedis backend (one local redis-server, 50 conversations in flight)');
   const server = await startRedis();
@@ -178,34 +131,6 @@ export async function runRedisBench(): Promise<void> {
     report('tracker.track(), ongoing sessions', `${formatRate(rate)} (${pct(rate, ceiling)} of ceiling)`);
     report('naive: BullMQ remove + re-add of a delayed job per message', formatRate(naive));
     report('track() / naive', `${(rate / naive).toFixed(1)}x`);
-
-    const tracker = createSessionTracker({
-      backend: redisBackend({ connection: server.url, prefix: 'bench-live' }),
-      // The live population stays open; probes end a second after their one message.
-      channels: { web: { inactivityTimeoutMs: 3_600_000 }, probe: { inactivityTimeoutMs: PROBE_TIMEOUT_MS } },
-    });
-    // BullMQ keeps a job's options (JSON longer than 64 bytes) in its hash, which Redis's
-    // default hash-max-listpack-value (64) stores as a full hashtable. Measured both ways.
-    for (const [label, listpackValue] of [
-      ['default Redis config', '64'],
-      ['hash-max-listpack-value 256', '256'],
-    ] as const) {
-      await client.flushall();
-      await client.config('SET', 'hash-max-listpack-value', listpackValue);
-      const before = await usedMemory(client);
-      const started = Date.now();
-      await startSessions(tracker, LIVE_FOR_LATENESS, 'live');
-      const startRate = LIVE_FOR_LATENESS / ((Date.now() - started) / 1000);
-      const perSession = ((await usedMemory(client)) - before) / LIVE_FOR_LATENESS;
-      report(`Redis bytes per live session with its job, ${label}`, formatBytes(perSession));
-      report(`  session starts per second (${label})`, formatRate(startRate));
-    }
-    const lateness = await probeLateness(tracker);
-    report(
-      `lateness of ends after deadline, ${LIVE_FOR_LATENESS.toLocaleString('en-US')} live: p50 / p99 / max`,
-      `${percentile(lateness, 50)} / ${percentile(lateness, 99)} / ${lateness[lateness.length - 1]} ms (${lateness.length} ends)`,
-    );
-    await tracker.close();
   } finally {
     await client.quit();
     await server.destroy();

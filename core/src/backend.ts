@@ -41,6 +41,8 @@ export interface BackendHost {
   /** False when the user gave `generateId`: then ask `newId` for ids, else a backend may make UUIDv7s itself. */
   usesDefaultIds: boolean;
   policyOf(channel: string): ChannelPolicy;
+  /** True when some handler listens to `hook`: a backend may leave an end to a process that has one. */
+  listens(hook: 'sessionStart' | 'sessionEnd'): boolean;
   /** Announces a started session; resolves once every `sessionStart` handler has settled (or timed out). */
   deliverStart(session: Session): Promise<void>;
   /** Announces an ended session; resolves once every `sessionEnd` handler has settled (or timed out). */

@@ -188,6 +188,7 @@ class Tracker implements SessionTracker {
       now: this.clock,
       usesDefaultIds: options.generateId === undefined,
       policyOf: (channel) => this.policies.of(channel),
+      listens: (hook) => (hook === 'sessionStart' ? this.startHandlers : this.endHandlers).length > 0,
       deliverStart: (session) => this.deliver('sessionStart', session) ?? Promise.resolve(),
       deliverEnd: (session) => this.deliver('sessionEnd', session) ?? Promise.resolve(),
       reportError: (error) => this.reportError(error),

@@ -612,7 +612,8 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
 
       it('reports sessions, interactions, ends by reason and surveys exactly once', async () => {
         const channel = freshChannel();
-        const h = await harness();
+        // Long enough that no session of this test ends by inactivity on a loaded machine.
+        const h = await harness({ [channel]: { inactivityTimeoutMs: HOUR } });
         const start = h.now();
         const a = { channel, conversationId: 'a', userId: 'ua' };
         const b = { channel, conversationId: 'b', userId: 'ub' };

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConversationRef, createSessionTracker } from '@botsession/core';
+import { printReport } from './report.js';
 import { describeEnd, label, line } from './timeline.js';
 
 const SECOND = 1_000;
@@ -116,5 +117,6 @@ await Promise.all([
 ]);
 await allEnded;
 clearInterval(keepAlive);
+await printReport(tracker);
 await tracker.close();
 console.log('\nEvery session ended exactly once. Done.');

@@ -191,6 +191,8 @@ export class RedisBackend implements Backend {
             policy.redeliveryWindowMs,
             logRetentionMs,
             ledgerRetentionMs,
+            this.host?.listens('sessionEnd') === false ? '0' : '1',
+            SLICE_MS,
           ]);
     return reply.then(
       (answer) => this.afterApply(input, shard, sentAt, answer),
@@ -216,8 +218,13 @@ export class RedisBackend implements Backend {
     this.outageReported = false;
     const { channel, conversationId } = input.ref;
     const keys = this.shards[shard]!;
+    // Ends left to a worker (this process runs no sessionEnd handler): have the shard swept.
+    if (armAt !== '') {
+      this.expiry.arm(shard, Number(armAt), Number(storeNow)).catch((error) => this.host?.reportError(error));
+    }
+    const deliverEnds = input.event.type === 'message' || this.host?.listens('sessionEnd') !== false;
     // An old session found past its deadline ended first; announce it before its successor.
-    if (ended !== '') this.announceEnd(keys, decodeSnapshot(channel, conversationId, ended));
+    if (ended !== '' && deliverEnds) this.announceEnd(keys, decodeSnapshot(channel, conversationId, ended));
     switch (code) {
       case REPLY.ongoing:
         return { session: decodeLive(channel, conversationId, payload), isNew: false };

@@ -8,6 +8,10 @@ interface SweepJob {
 }
 
 const JOB_NAME = 'sweep';
+/** A deadline this close is waited for inside the running job rather than through a new delayed job. */
+const WAIT_IN_JOB_MS = 1_000;
+/** How long one job keeps sweeping a busy shard before handing over to a fresh job. */
+const JOB_TURN_MS = 10_000;
 /** Every shard is also swept this often, whatever happened: no crash can leave a shard unswept for longer. */
 const SAFETY_SWEEP_MS = 30_000;
 
@@ -19,9 +23,14 @@ const SAFETY_SWEEP_MS = 30_000;
  * pending, are delivered again). Queue prefixes carry their own hash tags (one slot per
  * queue, as BullMQ requires on Cluster); shards spread over `queues` queues.
  */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export class ShardExpiry {
   private readonly queues: Queue<SweepJob>[] = [];
   private readonly workers: Worker<SweepJob>[] = [];
+  private closing = false;
 
   constructor(
     private readonly connection: Redis | Cluster,
@@ -46,12 +55,17 @@ export class ShardExpiry {
     }
   }
 
-  /** A job for `shard` at `at` (store clock; `storeNow` is the store's time now). Idempotent per slot. */
+  /**
+   * A job for `shard` at `at`, on Redis's clock (`storeNow` is Redis's time now). Idempotent
+   * per slot. The job's timestamp is Redis's time, not this process's, so its due time
+   * (timestamp + delay) is `at` whichever process adds it; workers promote it by their own
+   * clocks (BullMQ's), which a sweep survives: an early one ends nothing before its deadline.
+   */
   async arm(shard: number, at: number, storeNow: number): Promise<void> {
     await this.queueOf(shard).add(
       JOB_NAME,
       { n: shard },
-      { jobId: `${shard}-${at}`, delay: Math.max(0, at - storeNow) },
+      { jobId: `${shard}-${at}`, delay: Math.max(0, at - storeNow), timestamp: storeNow },
     );
   }
 
@@ -67,8 +81,23 @@ export class ShardExpiry {
       const w = new Worker<SweepJob>(
         'expire',
         async (job: Job<SweepJob>) => {
-          const { nextAt, storeNow } = await sweep(job.data.n);
-          if (nextAt !== undefined) await this.arm(job.data.n, nextAt, storeNow);
+          const turnEnds = Date.now() + JOB_TURN_MS;
+          for (;;) {
+            const { nextAt, storeNow } = await sweep(job.data.n);
+            if (nextAt === undefined) return;
+            const wait = nextAt - storeNow;
+            // A near deadline: wait here (no queue round trip, lower lateness), for a while.
+            if (wait <= WAIT_IN_JOB_MS && Date.now() < turnEnds && !this.closing) {
+              await sleep(Math.max(0, wait));
+              continue;
+            }
+            // This job ran early (a worker whose clock is ahead promoted it): pause before
+            // re-arming, so that such a worker cannot spin on the shard.
+            const intendedAt = job.timestamp + (job.delay ?? 0);
+            if (intendedAt > storeNow + 100) await sleep(Math.min(wait, WAIT_IN_JOB_MS));
+            await this.arm(job.data.n, nextAt, storeNow);
+            return;
+          }
         },
         {
           connection: this.connection,
@@ -96,6 +125,7 @@ export class ShardExpiry {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(this.queues.map((q) => q.close()));
   }

@@ -14,8 +14,10 @@
     ARGV[8]  the end reason (event 'end' only)          ARGV[9]  survey score, or ''
     ARGV[10] delivery fingerprint, or ''                 ARGV[11] redeliveryWindowMs
     ARGV[12] logRetentionMs                              ARGV[13] ledgerRetentionMs
+    ARGV[14] '0': the caller runs no sessionEnd handler: leave the end for a worker
+    ARGV[15] sliceMs of the expiry jobs
 
-  Output: { code, Redis's now, payload, ended snapshot or '' }
+  Output: { code, Redis's now, payload, ended snapshot or '', arm time or '' }
     '0' no live session   '1' live, payload the record after the event
     '3' this event ended it, payload the snapshot   '5' a redelivery (as trackMessage)
     'L' past not-after: nothing done
@@ -25,12 +27,14 @@
 --- @include "clock"
 --- @include "deliveries"
 --- @include "ledger"
+--- @include "arm"
 
 local now, real = clockOf(ARGV[4], ARGV[5])
 if not now then return { 'L', real } end
 local conv, channel, event = ARGV[1], ARGV[2], ARGV[3]
 local fp, window = ARGV[10], tonumber(ARGV[11])
-local opts = { logRetentionMs = tonumber(ARGV[12]), ledgerRetentionMs = tonumber(ARGV[13]) }
+local opts = { logRetentionMs = tonumber(ARGV[12]), ledgerRetentionMs = tonumber(ARGV[13]),
+  claimEnds = ARGV[14] ~= '0' }
 
 local record = redis.call('HGET', KEYS[K_RECORDS], conv)
 local s, m
@@ -48,8 +52,14 @@ if fp ~= '' then
 end
 
 local ended = ''
+-- Every answer goes through here: an end left for a worker has the shard swept at once.
+local function answer(code, payload)
+  local arm = ''
+  if not opts.claimEnds and (code == '3' or ended ~= '') then arm = armFor(now, tonumber(ARGV[15])) end
+  return { code, real, payload, ended, arm }
+end
 if s and now >= s.expiresAt then
-  ended, m = retire(conv, channel, s, record, s.expiresAt, 'inactivity', now, opts)
+  ended, m = retire(conv, channel, s, s.expiresAt, 'inactivity', now, opts)
   s = nil
 end
 
@@ -61,7 +71,7 @@ if not s then
     redis.call('HSET', KEYS[K_RECORDS], conv, encodeMemory(m))
     redis.call('ZADD', KEYS[K_DEADLINES], m.forgetAt, conv)
   end
-  return { '0', real, '', ended }
+  return answer('0', '')
 end
 
 if fp ~= '' then s.deliveries = rememberDelivery(s.deliveries, fp, now, window, s.ordinal) end
@@ -91,7 +101,6 @@ end
 record = encodeLive(s)
 if not reason then
   redis.call('HSET', KEYS[K_RECORDS], conv, record)
-  return { '1', real, record, ended }
+  return answer('1', record)
 end
-local snapshot = retire(conv, channel, s, record, now, reason, now, opts)
-return { '3', real, snapshot, ended }
+return answer('3', retire(conv, channel, s, now, reason, now, opts))

@@ -37,7 +37,7 @@ for _, conv in ipairs(due) do
     if s.expiresAt <= now then
       local channel = string.match(conv, '^(.-)\31')
       ends[#ends + 1] = conv
-      ends[#ends + 1] = retire(conv, channel, s, record, s.expiresAt, 'inactivity', now, opts)
+      ends[#ends + 1] = retire(conv, channel, s, s.expiresAt, 'inactivity', now, opts)
     else
       redis.call('ZADD', KEYS[K_DEADLINES], s.expiresAt, conv)
     end

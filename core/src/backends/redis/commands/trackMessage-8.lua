@@ -59,7 +59,7 @@ end
 
 local ended = ''
 if s and now >= s.expiresAt then
-  ended, m = retire(conv, channel, s, record, s.expiresAt, 'inactivity', now, opts)
+  ended, m = retire(conv, channel, s, s.expiresAt, 'inactivity', now, opts)
   s = nil
 end
 

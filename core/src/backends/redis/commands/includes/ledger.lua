@@ -43,12 +43,16 @@ local function bookStart(conv, channel, s, now, retentionMs)
 end
 
 --[[
-  Ends the live session `s` (stored as `record`) at endedAt for `reason`, in one place:
+  Ends the live session `s` at endedAt for `reason`, in one place:
   ledger, live count, session log, the pending end (delivered by the caller, or by the sweep
   after a lease), and the conversation's memory. Returns the snapshot.
 ]]
-local function retire(conv, channel, s, record, endedAt, reason, now, opts)
-  local snapshot = string.format('%013d', endedAt) .. reason .. SEP .. record
+local function retire(conv, channel, s, endedAt, reason, now, opts)
+  -- The snapshot leaves the delivery ids out: the conversation's memory keeps them once.
+  local deliveries = s.deliveries
+  s.deliveries = ''
+  local snapshot = string.format('%013d', endedAt) .. reason .. SEP .. encodeLive(s)
+  s.deliveries = deliveries
   local duration = endedAt - tonumber(s.startedAt)
   local ret = opts.ledgerRetentionMs
   ledgerAdd(endedAt, channel, 'end:' .. reason, 1, ret)
@@ -59,7 +63,9 @@ local function retire(conv, channel, s, record, endedAt, reason, now, opts)
   redis.call('HINCRBY', KEYS[K_ACTIVE], channel, -1)
   redis.call('XADD', KEYS[K_LOG], 'MINID', '~', string.format('%d', now - opts.logRetentionMs), '*',
     'c', conv, 'r', snapshot)
-  redis.call('HSET', KEYS[K_ENDS], s.id, string.format('%013d', now) .. conv .. '\30' .. snapshot)
+  -- Claimed by the caller, who delivers it now; claimed at 0 (anyone's, at once) when the
+  -- caller has no sessionEnd handler to run (a CLI, a worker-less admin tool).
+  redis.call('HSET', KEYS[K_ENDS], s.id, string.format('%013d', opts.claimEnds == false and 0 or now) .. conv .. '\30' .. snapshot)
   local memory = { forgetAt = math.max(s.forgetAt, now), previous = s.id, ordinal = s.ordinal,
     deliveries = s.deliveries, snapshot = snapshot }
   redis.call('HSET', KEYS[K_RECORDS], conv, encodeMemory(memory))
