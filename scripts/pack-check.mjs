@@ -308,6 +308,27 @@ try {
     }
   });
 
+  // A command-line package's snippet is a shell line: its commands, installed from the tarball,
+  // must start and answer --help (the shebang, the executable bit, its dependencies).
+  const tools = packages.flatMap(({ pkg }) =>
+    Object.keys(typeof pkg.bin === 'string' ? { [pkg.name.split('/').pop()]: pkg.bin } : (pkg.bin ?? {})).map(
+      (command) => ({ name: pkg.name, command }),
+    ),
+  );
+  if (tools.length)
+    say(`commands: ${tools.map((t) => t.command).join(', ')} --help, installed from the tarballs`);
+  for (const { name, command } of tools) {
+    const help = await run(join(project, 'node_modules', '.bin', command), ['--help'], {
+      cwd: project,
+      timeoutMs: 30_000,
+    });
+    if (help.code !== 0)
+      problems.push(
+        `${name}: \`${command} --help\` failed (exit ${help.code ?? help.signal}):\n${help.stdout}${help.stderr}`,
+      );
+    else detail(`${name}: ${command} --help: ${help.stdout.split('\n')[0]}`);
+  }
+
   // The user's way to Redis: a URL, so core's clients come from the project's own ioredis.
   say("Redis backend from the tarball, by URL, on the scratch project's ioredis and BullMQ");
   if ((await run('redis-server', ['--version'])).code !== 0) {

@@ -50,7 +50,10 @@ export function packageJsonProblems({ dir, pkg }, workspaces) {
   need(pkg.license === 'MIT', `license must be "MIT", got ${JSON.stringify(pkg.license)}`);
   need(pkg.type === 'module', `type must be "module" (the packages are ESM-only)`);
   need(typeof pkg.engines?.node === 'string', 'engines.node must say which Node versions it supports');
-  need(pkg.exports?.['.'] !== undefined, 'exports must have a "." entry');
+  // A command-line tool (`bin`) is an application, not a library in the user's bot: it may have
+  // no "." export, and it depends on what it runs with (core, ioredis, …) like any application.
+  const isTool = pkg.bin !== undefined;
+  need(isTool || pkg.exports?.['.'] !== undefined, 'exports must have a "." entry');
   need(Array.isArray(pkg.files) && pkg.files.includes('CHANGELOG.md'), 'files must list CHANGELOG.md');
   need(
     pkg.repository?.url === `git+${REPOSITORY}.git` && pkg.repository?.directory === dir,
@@ -68,7 +71,7 @@ export function packageJsonProblems({ dir, pkg }, workspaces) {
   const deps = pkg.dependencies ?? {};
   const peers = pkg.peerDependencies ?? {};
   const devs = pkg.devDependencies ?? {};
-  for (const name of USER_OWNED) {
+  for (const name of isTool ? [] : USER_OWNED) {
     need(
       !(name in deps),
       `${name} must be a peerDependency, not a dependency (the bot's own copy must be used)`,
