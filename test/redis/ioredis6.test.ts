@@ -4,17 +4,22 @@
  * `Redis` (npm alias `ioredis6`) is the `connection`, so the backend's two clients are its
  * duplicates and BullMQ's queues and workers run on ioredis 6 too. The conformance suite runs
  * unchanged, then an outage: both are where a client's behaviour (offline queue, command
- * timeout, reconnection) shows.
+ * timeout, reconnection) shows. Last, an ioredis 6 `Cluster` on a 3-master Redis Cluster.
  */
 import { createRequire } from 'node:module';
 import { createSessionTracker, StoreUnavailableError } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { Redis as Redis5 } from 'ioredis';
-import { Redis as Redis6 } from 'ioredis6';
+import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis6';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConformanceSuite } from '../../core/test/conformance.js';
 import { eventually } from '../support/eventually.js';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import {
+  type RedisCluster,
+  type RedisServer,
+  startRedis,
+  startRedisCluster,
+} from '../support/redis-server.js';
 import { prefixForCurrentTest } from './test-prefix.js';
 
 type Connection = Parameters<typeof redisBackend>[0]['connection'];
@@ -95,6 +100,53 @@ describe('ioredis 6 when Redis goes away', () => {
       expect(again?.sessionId).toBe(first.sessionId);
     });
     await eventually(() => expect(ends).toEqual([`${first.sessionId} inactivity`]));
+    await tracker.close();
+  });
+});
+
+describe('ioredis 6 on Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let clusterClient: Cluster6;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    clusterClient = new Cluster6(cluster.nodes);
+  });
+  afterAll(async () => {
+    clusterClient?.disconnect();
+    await cluster?.destroy();
+  });
+
+  it('spreads sessions over the three masters, and BullMQ ends each one once by inactivity', async () => {
+    const prefix = prefixForCurrentTest('io6-cluster');
+    const tracker = createSessionTracker({
+      backend: redisBackend({
+        connection: clusterClient as unknown as Connection,
+        prefix,
+        queues: 4,
+        shards: 8,
+      }),
+      channels: { web: { inactivityTimeoutMs: 800 } },
+    });
+    const ends: string[] = [];
+    tracker.on('sessionEnd', (session) => {
+      ends.push(`${session.id} ${session.endReason}`);
+    });
+    const started: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const stamp = await tracker.track(
+        { channel: 'web', conversationId: `io6-c${i}` },
+        { direction: 'inbound' },
+      );
+      started.push(`${stamp.sessionId} inactivity`);
+    }
+    const masters = new Set<number | undefined>();
+    for (const node of clusterClient.nodes('master')) {
+      if ((await node.keys(`{${prefix}:[0-9]*}:records`)).length > 0) masters.add(node.options.port);
+    }
+    expect(masters.size).toBe(3);
+    await eventually(() => expect([...ends].sort()).toEqual([...started].sort()));
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // room for a duplicate end
+    expect(ends).toHaveLength(12);
     await tracker.close();
   });
 });
