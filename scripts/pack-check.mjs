@@ -240,6 +240,14 @@ try {
       problems.push(`${name}: the scratch project installed ${versionOf(name)}, not the tarball`);
     }
   }
+  for (const { pkg } of packages) {
+    // A peer is the bot's copy: none may sit nested inside the package (the issue's second telegraf).
+    for (const peer of Object.keys(pkg.peerDependencies ?? {})) {
+      if (existsSync(join(project, 'node_modules', pkg.name, 'node_modules', peer))) {
+        problems.push(`${pkg.name}: a second ${peer} was installed inside it, beside the project's own`);
+      }
+    }
+  }
 
   say('README snippets: type-check with the root tsc, as ES modules and as CommonJS (module nodenext)');
   // Our .d.ts files are checked against the installed SDKs (ioredis 6 included) once, in the
