@@ -9,8 +9,6 @@
 // PACK_CHECK_KEEP=1 also keeps the tarballs.
 // PACK_CHECK_PEERS=oldest installs the oldest release each peer range allows instead of the
 // newest (run by hand when a peer range's floor changes).
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   copyFileSync,
   existsSync,
@@ -25,8 +23,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
+import { eachLimited, run } from './pack-check/process.mjs';
 import { packageJsonProblems, tarballProblems } from './pack-check/rules.mjs';
-import { asCommonJs, asEsm, envFor, importsOf, readSnippet } from './pack-check/snippets.mjs';
+import {
+  besideOurs,
+  installScratchProject,
+  prepareScratchProject,
+  versionIn,
+} from './pack-check/scratch-project.mjs';
+import { asCommonJs, asEsm, envFor, readSnippet } from './pack-check/snippets.mjs';
 import { checkTypes } from './pack-check/types-check.mjs';
 import { findWorkspaces } from './pack-check/workspaces.mjs';
 
@@ -38,46 +43,8 @@ const say = (message) => console.log(`-- [${seconds()}s] ${message}`);
 const detail = (message) => console.log(`     ${message}`);
 const problems = [];
 
-/** Runs a command to its end; never throws. `untilOutput` stops it once its stdout matches. */
-function run(command, args, { cwd = root, env, timeoutMs = 300_000, untilOutput } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let stoppedOnOutput = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      if (untilOutput && !stoppedOnOutput && untilOutput.test(stdout)) {
-        stoppedOnOutput = true;
-        // A moment for an error right after listen() to surface before the stop.
-        setTimeout(() => child.kill('SIGTERM'), 300);
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, stoppedOnOutput });
-    });
-  });
-}
-
-/** Runs `work` over `items`, `limit` at a time (two cores on the project's machine). */
-async function eachLimited(items, limit, work) {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: Math.min(limit, queue.length) }, async () => {
-      while (queue.length) await work(queue.shift());
-    }),
-  );
-}
-
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: a switch for this script, not a turbo task input
 const peerOldest = process.env.PACK_CHECK_PEERS === 'oldest';
-/** The floor of a peer range: `^4.15.0` → `4.15.0`, `^5.9.2 || ^6` → `5.9.2`. */
-const floorOf = (range) => /\d+\.\d+\.\d+/.exec(range)?.[0] ?? range;
 const slug = (name) => name.replace(/^@/, '').replace(/\//g, '-');
 const scratch = mkdtempSync(join(tmpdir(), 'botsession-pack-check-'));
 
@@ -96,13 +63,11 @@ try {
   say('npm pack: one tarball per package, into a scratch directory');
   const packDir = join(scratch, 'tarballs');
   mkdirSync(packDir);
-  const packed = await run('npm', [
-    'pack',
-    '--json',
-    '--pack-destination',
-    packDir,
-    ...packages.flatMap(({ pkg }) => ['-w', pkg.name]),
-  ]);
+  const packed = await run(
+    'npm',
+    ['pack', '--json', '--pack-destination', packDir, ...packages.flatMap(({ pkg }) => ['-w', pkg.name])],
+    { cwd: root },
+  );
   if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
   const tarballs = new Map(JSON.parse(packed.stdout).map((t) => [t.name, t]));
   for (const { pkg } of packages) {
@@ -155,24 +120,7 @@ try {
     });
   })();
 
-  // The scratch project is kept between runs, outside the repository (under it, Node and tsc
-  // would find the workspace's own node_modules): reusing its node_modules saves extracting
-  // ~200 MB of SDKs every time. Each run still re-resolves every SDK to the newest release its
-  // range allows, installs our packages afresh from the new tarballs, and prunes the rest.
-  const project = join(
-    tmpdir(),
-    'botsession-pack-check',
-    createHash('sha1').update(root).digest('hex').slice(0, 12),
-  );
-  for (const stale of [
-    'esm',
-    'cjs',
-    'package-lock.json',
-    'node_modules/.package-lock.json',
-    'node_modules/@botsession',
-  ]) {
-    rmSync(join(project, stale), { recursive: true, force: true });
-  }
+  const project = prepareScratchProject(root);
   const readmes = packages.map(({ dir, pkg }) => ({
     name: pkg.name,
     file: slug(pkg.name),
@@ -182,48 +130,18 @@ try {
   for (const { name } of readmes.filter((s) => !s.snippet))
     detail(`${name}: its README has no \`\`\`ts block: no snippet to check`);
   const ours = new Set(packages.map(({ pkg }) => pkg.name));
-  const installSpecs = packages.map(({ pkg }) => join(packDir, tarballs.get(pkg.name).filename));
-  const wanted = new Map();
-  for (const { pkg } of packages) {
-    for (const [name, range] of Object.entries(pkg.peerDependencies ?? {})) {
-      if (!ours.has(name) && !wanted.has(name)) wanted.set(name, peerOldest ? floorOf(range) : range);
-    }
-  }
-  const TYPES_OF = { express: '@types/express' }; // snippet imports whose types live on DefinitelyTyped
-  for (const { snippet } of snippets) {
-    for (const name of importsOf(snippet)) {
-      if (ours.has(name) || wanted.has(name)) continue;
-      wanted.set(name, 'latest');
-      if (TYPES_OF[name]) wanted.set(TYPES_OF[name], 'latest');
-    }
-  }
-  wanted.set('@types/node', '20'); // the packages' oldest Node (engines >= 20.19)
-  mkdirSync(project, { recursive: true });
-  const dependencies = Object.fromEntries([
-    ...packages.map(({ pkg }, i) => [pkg.name, `file:${installSpecs[i]}`]),
-    ...wanted,
-  ]);
-  writeFileSync(
-    join(project, 'package.json'),
-    `${JSON.stringify({ name: 'scratch-bot', private: true, dependencies }, null, 2)}\n`,
+  const tarballPaths = new Map(
+    packages.map(({ pkg }) => [pkg.name, join(packDir, tarballs.get(pkg.name).filename)]),
   );
-  const specs = [...wanted].map(([name, range]) => `${name}@${range}`);
-  detail(`in ${project}: npm install <${installSpecs.length} tarballs> ${specs.join(' ')}`);
-  const install = await run(
-    'npm',
-    // --ignore-scripts: none of ours has one, and an SDK's optional native build is not what is checked.
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      '--ignore-scripts',
-      '--loglevel=error',
-      ...installSpecs,
-      ...specs,
-    ],
-    { cwd: project },
+  const wanted = besideOurs(
+    packages,
+    snippets.map((s) => s.snippet),
+    { oldest: peerOldest },
   );
+  detail(
+    `in ${project}: npm install <${tarballPaths.size} tarballs> ${[...wanted].map(([n, r]) => `${n}@${r}`).join(' ')}`,
+  );
+  const install = await installScratchProject(project, tarballPaths, wanted);
   for (const { name, problems: found } of await Promise.all(await attw)) {
     problems.push(...found);
     detail(
@@ -231,8 +149,7 @@ try {
     );
   }
   if (install.code !== 0) throw new Error(`npm install in the scratch project failed:\n${install.stderr}`);
-  const versionOf = (name) =>
-    JSON.parse(readFileSync(join(project, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const versionOf = (name) => versionIn(project, name);
   say(`installed beside: ${[...wanted.keys()].map((name) => `${name}@${versionOf(name)}`).join(', ')}`);
   for (const name of ours) {
     // The tarball's copy, never one from the registry: one copy of each, at the top.
