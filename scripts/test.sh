@@ -11,6 +11,7 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need_apt+=(redis-tools)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus) # promtool checks the metrics' text
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing system packages the tests need: ${need_apt[*]} (apt-get)"
   if [ "$(id -u)" -ne 0 ]; then

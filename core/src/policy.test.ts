@@ -3,12 +3,14 @@ import { ConfigError } from './errors/config-error.js';
 import { DEFAULT_POLICIES, PolicySet } from './policy.js';
 
 describe('policies', () => {
-  it('has the seed rules: 5 min web, messaging API, help and default; 24 h social, SMS and Slack', () => {
+  it('has the seed rules: 5 min web, messaging API, help and default; 24 h social, SMS, Slack, Teams and LINE', () => {
     const minutes = (channel: string) => DEFAULT_POLICIES[channel]!.inactivityTimeoutMs / 60_000;
     expect(['web', 'messaging-api', 'help', 'default'].map(minutes)).toEqual([5, 5, 5, 5]);
-    expect(['facebook', 'whatsapp', 'instagram', 'telegram', 'twitter', 'sms', 'slack'].map(minutes)).toEqual(
-      Array(7).fill(24 * 60),
-    );
+    expect(
+      ['facebook', 'whatsapp', 'instagram', 'telegram', 'twitter', 'sms', 'slack', 'teams', 'line'].map(
+        minutes,
+      ),
+    ).toEqual(Array(9).fill(24 * 60));
     expect(DEFAULT_POLICIES.web!.surveyWindowMs).toBe(24 * 3_600_000);
     expect(Object.isFrozen(DEFAULT_POLICIES.web!.endOn)).toBe(true);
   });
@@ -21,10 +23,10 @@ describe('policies', () => {
   it('remembers delivery ids for each platform’s documented retry period', () => {
     const hours = (channel: string) => DEFAULT_POLICIES[channel]!.redeliveryWindowMs / 3_600_000;
     expect(hours('whatsapp')).toBe(7 * 24);
-    expect(['telegram', 'facebook', 'instagram', 'sms', 'messaging-api', 'default'].map(hours)).toEqual(
-      Array(6).fill(24),
-    );
-    expect(['slack', 'twitter', 'web', 'help'].map(hours)).toEqual(Array(4).fill(1));
+    expect(
+      ['telegram', 'facebook', 'instagram', 'sms', 'line', 'messaging-api', 'default'].map(hours),
+    ).toEqual(Array(7).fill(24));
+    expect(['slack', 'teams', 'twitter', 'web', 'help'].map(hours)).toEqual(Array(5).fill(1));
   });
 
   it('merges an override field by field over the defaults', () => {
@@ -39,9 +41,9 @@ describe('policies', () => {
   });
 
   it('gives unknown channels the default policy, and lets users override default', () => {
-    const set = new PolicySet({ default: { inactivityTimeoutMs: 1_000 }, teams: { surveyWindowMs: 5 } });
+    const set = new PolicySet({ default: { inactivityTimeoutMs: 1_000 }, kiosk: { surveyWindowMs: 5 } });
     expect(set.of('some-channel').inactivityTimeoutMs).toBe(1_000);
-    expect(set.of('teams')).toMatchObject({ inactivityTimeoutMs: 1_000, surveyWindowMs: 5 });
+    expect(set.of('kiosk')).toMatchObject({ inactivityTimeoutMs: 1_000, surveyWindowMs: 5 });
     expect(set.of('web').inactivityTimeoutMs).toBe(300_000);
   });
 

@@ -29,6 +29,10 @@ export const DEFAULT_POLICIES: Readonly<Record<string, Readonly<ChannelPolicy>>>
   // RCS business messaging (Twilio `rcs:` addresses): SMS's successor, under SMS's rules.
   rcs: policy(24 * HOUR, DAY),
   slack: policy(24 * HOUR, HOUR),
+  // Beyond the seed, chat apps like the above (windows and their reasons: docs/deliveries.md).
+  // Teams documents no retry period: an hour, as Slack's. LINE's redelivery gives none: a day.
+  teams: policy(24 * HOUR, HOUR),
+  line: policy(24 * HOUR, DAY),
   help: policy(5 * MINUTE, HOUR),
   default: policy(5 * MINUTE, DAY),
 });

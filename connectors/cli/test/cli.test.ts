@@ -37,6 +37,9 @@ const connection = () => [
   String(QUEUES),
 ];
 
+/** What the bot's sessionEnd handler heard. */
+const botEnds: Session[] = [];
+
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
@@ -48,6 +51,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'botsession-cli-'));
   tracker = createSessionTracker({
     backend: redisBackend({ connection: server.url, prefix: PREFIX, shards: SHARDS, queues: QUEUES }),
+  });
+  tracker.on('sessionEnd', (session) => {
+    botEnds.push(session);
   });
   from = new Date(Date.now() - 3_600_000).toISOString();
   tally = await scriptedRun(tracker, 'one');
@@ -235,6 +241,10 @@ describe('botsession sessions, show, end', () => {
     });
     const after = (await tracker.report(range)).find((r) => r.channel === 'sms')!;
     expect(after.ended.manual).toBe(before.ended.manual + 1);
+    // The bots hear about it: the CLI runs no sessionEnd handler, so a bot's worker delivers it.
+    await eventually(() =>
+      expect(botEnds.map((s) => [s.id, s.endReason])).toContainEqual([session.id, 'manual']),
+    );
     const again = await runCli(['end', `sms:${ref.conversationId}`, ...connection()]);
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`botsession: no live session for conversation sms:${ref.conversationId}\n`);

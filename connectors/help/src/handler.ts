@@ -1,19 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionStamp } from '@botsession/core';
 import {
+  type Admission,
+  applyCors,
+  type Exchange,
   endInterrupted,
-  readRawBody,
-  sendError,
+  httpLayer,
+  newSessionAdmission,
+  requestTargetOf,
   sendJson,
-  unlessStoreDown,
+  tooManySessions,
+  trackTelling,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { type HelpSource, refOf } from './map.js';
-import { type HelpCenterOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import {
+  type HelpCenterOptions,
+  type HelpErrorContext,
+  type ResolvedOptions,
+  resolveOptions,
+} from './options.js';
 import { BadRequestError, type HelpBatch, parseBatch } from './protocol.js';
 import { trackerScript } from './script.js';
 
-/** A Node request handler; works as a Connect/Express middleware too (`next` gets what it does not serve). */
+/**
+ * A Node request handler; works as a Connect/Express middleware too (`next` gets what it does
+ * not serve). Its promise always resolves, whatever `onEvent` does.
+ */
 export type HelpCenterHandler = (
   req: IncomingMessage,
   res: ServerResponse,
@@ -34,7 +47,9 @@ export interface HelpAnswer {
 }
 
 // The beacon API sends text/plain; fetch sends application/json. Either carries the same JSON.
-const BODY_TYPES = new Set(['application/json', 'text/plain']);
+const BODY_TYPES = ['application/json', 'text/plain'];
+
+type Exchanged = Exchange<HelpErrorContext>;
 
 /**
  * The server side of the help-center connector: serves the browser tracker script at
@@ -50,29 +65,22 @@ export function helpCenter(options: HelpCenterOptions): HelpCenterHandler {
   const resolved = resolveOptions(options);
   const scriptPath = `${resolved.basePath}/tracker.js`;
   const eventsPath = `${resolved.basePath}/events`;
-  return async (req, res, next) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    try {
-      if (path === scriptPath) await serveScript(req, res);
-      else if (path === eventsPath) await receiveEvents(resolved, req, res);
-      else if (next) next();
-      else sendJson(noStore(res), 404, { error: `nothing at ${path}` });
-    } catch (error) {
-      // A refused request (method, content type, size) is answered here: not a failure to pass on.
-      if (error instanceof WebhookHttpError) return sendError(noStore(res), error);
-      // Express/Connect answer the error themselves through next; under plain node:http the
-      // page gets a 500 and the promise rejects, as a throwing request listener would.
-      if (next) return next(error);
-      if (!res.headersSent) sendJson(noStore(res), 500, { error: 'internal error' });
-      throw error;
-    }
-  };
+  const admit = newSessionAdmission(resolved.newSessionLimit);
+  const http = httpLayer<HelpErrorContext>({ connector: '@botsession/help', ...resolved });
+  return http.handler(async (exchange) => {
+    const { req, res, next } = exchange;
+    const path = requestTargetOf(req)?.pathname;
+    if (path === scriptPath) await serveScript(req, res);
+    else if (path === eventsPath) await receiveEvents(resolved, exchange, admit(req));
+    else if (next) next();
+    else if (path === undefined) throw new WebhookHttpError(400, 'the request target has no path');
+    else throw new WebhookHttpError(404, `nothing at ${path.slice(0, 200)}`);
+  });
 }
 
 async function serveScript(req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('allow', 'GET, HEAD');
-    throw new WebhookHttpError(405, `${req.method} is not allowed here, use GET`);
+    throw new WebhookHttpError(405, `${req.method} is not allowed here, use GET`, { allow: 'GET, HEAD' });
   }
   const source = await trackerScript();
   res.writeHead(200, {
@@ -86,22 +94,23 @@ async function serveScript(req: IncomingMessage, res: ServerResponse): Promise<v
 
 async function receiveEvents(
   options: ResolvedOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
+  exchange: Exchanged,
+  admission: Admission,
 ): Promise<void> {
-  if (req.method !== 'POST') {
-    res.setHeader('allow', 'POST');
-    throw new WebhookHttpError(405, `${req.method} is not allowed here, use POST`);
-  }
-  const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!BODY_TYPES.has(mediaType)) {
-    throw new WebhookHttpError(
-      415,
-      `content-type must be application/json or text/plain, got ${mediaType || 'none'}`,
-    );
-  }
+  const { req, res } = exchange;
   noStore(res);
-  const raw = await readRawBody(req, options.maxBodyBytes);
+  // Same origin by default: another site's page may not count sessions here (403).
+  applyCors(req, res, options.allowedOrigins);
+  if (req.method === 'OPTIONS') {
+    res.setHeader('access-control-allow-methods', 'POST');
+    res.setHeader('access-control-allow-headers', 'content-type');
+    res.writeHead(204).end();
+    return;
+  }
+  if (req.method !== 'POST') {
+    throw new WebhookHttpError(405, `${req.method} is not allowed here, use POST`, { allow: 'POST' });
+  }
+  const raw = await exchange.readBody(BODY_TYPES);
   let batch: HelpBatch;
   try {
     batch = parseBatch(raw.toString('utf8'));
@@ -114,31 +123,50 @@ async function receiveEvents(
   const source: HelpSource = { tabId: batch.tabId };
   const userId = options.userIdOf?.(req);
   if (userId !== undefined) source.userId = userId;
+  exchange.context.source = source;
   const ref = refOf(source);
+  const report = (error: unknown) => exchange.fail(error);
   // A search starts nothing: a batch of searches alone counts only inside the tab's active
   // session, which core decides atomically (startsSession: false) rather than a read here.
+  // Past the client's new-session limit, an open counts the same way.
   const opensArticle = batch.events.some((event) => event.type === 'open');
+  const startsSession = opensArticle && admission.startsSession;
   let stamp: SessionStamp | undefined;
   let isNew = false;
-  for (const [index, event] of batch.events.entries()) {
-    // A store that is down counts nothing but never stops the page: the answer carries no session.
-    stamp = await unlessStoreDown(
-      () => options.tracker.track(ref, { direction: 'inbound', startsSession: opensArticle }),
-      logUnexpected,
-    );
-    if (stamp === undefined && !opensArticle && index === 0) {
-      // No active session (or no store): the page keeps its searches for the next open.
-      return sendJson(res, 202, { held: true } satisfies HelpAnswer);
+  try {
+    for (const [index, event] of batch.events.entries()) {
+      // A store that is down counts nothing but never stops the page: the answer carries no session.
+      // The page's own event id is the delivery id: an event it sends again counts once.
+      const tracked = await trackTelling(
+        options.tracker,
+        ref,
+        event.id === undefined
+          ? { direction: 'inbound', startsSession }
+          : { direction: 'inbound', startsSession, deliveryId: event.id },
+        report,
+      );
+      stamp = tracked.stamp;
+      if (stamp === undefined && index === 0 && !tracked.storeDown && opensArticle && !startsSession) {
+        throw tooManySessions(admission);
+      }
+      if (stamp === undefined && !opensArticle && index === 0) {
+        // No active session (or no store): the page keeps its searches for the next open.
+        return sendJson(res, 202, { held: true } satisfies HelpAnswer);
+      }
+      if (stamp?.isNew) isNew = true;
+      if (options.onEvent === undefined) continue;
+      exchange.context.event = event;
+      try {
+        await options.onEvent(event, { source, stamp, req });
+      } catch (error) {
+        // The policy decides whether an interruption ends the session; the error goes to
+        // onError (500), else Express's next, else the log.
+        await endInterrupted(options.tracker, ref, report, event.id);
+        throw error;
+      }
     }
-    if (stamp?.isNew) isNew = true;
-    if (options.onEvent === undefined) continue;
-    try {
-      await options.onEvent(event, { source, stamp, req });
-    } catch (error) {
-      // The policy decides whether an interruption ends the session; the error still surfaces.
-      await endInterrupted(options.tracker, ref, logUnexpected);
-      throw error;
-    }
+  } finally {
+    admission.settle(isNew);
   }
   const answer: HelpAnswer =
     stamp === undefined
@@ -151,11 +179,6 @@ async function receiveEvents(
           now: Date.now(),
         };
   sendJson(res, 200, answer);
-}
-
-/** A tracker call that failed for another reason than a store outage (a closed tracker): logged. */
-function logUnexpected(error: unknown): void {
-  console.error('[botsession/help] a tracker call failed:', error);
 }
 
 /** Answers about a tab's session are never cached (headers set here merge into sendJson's). */

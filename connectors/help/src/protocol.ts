@@ -6,12 +6,16 @@
 /** How the page was reached when an article was opened (a label for analytics, never a rule). */
 export type OpenVia = 'click' | 'search' | 'suggested' | 'direct' | 'new-tab' | 'reload' | 'history' | 'api';
 
-/** One user action in a help center. */
+/**
+ * One user action in a help center. `id` is the page's own id for the event (random, kept when
+ * the page sends it again), passed to the tracker as its delivery id: an event sent twice
+ * (a retry after a lost answer, a beacon and a fetch) counts once.
+ */
 export type HelpEvent =
   /** A search made in the search bar (the query text is never sent). */
-  | { type: 'search' }
+  | { type: 'search'; id?: string }
   /** An article was opened. */
-  | { type: 'open'; article: string; via: OpenVia };
+  | { type: 'open'; article: string; via: OpenVia; id?: string };
 
 export interface HelpBatch {
   tabId: string;
@@ -77,7 +81,8 @@ function parseEvent(raw: unknown, index: number): HelpEvent {
     throw new BadRequestError(field, `${field} must be an object, got ${show(raw)}`);
   }
   const event = raw as Record<string, unknown>;
-  if (event.type === 'search') return { type: 'search' };
+  const id = idOf(event.id, `${field}.id`);
+  if (event.type === 'search') return id === undefined ? { type: 'search' } : { type: 'search', id };
   if (event.type !== 'open') {
     throw new BadRequestError(
       `${field}.type`,
@@ -97,7 +102,22 @@ function parseEvent(raw: unknown, index: number): HelpEvent {
       `${field}.via must be one of ${VIAS.join(', ')}, got ${show(via)}`,
     );
   }
-  return { type: 'open', article, via: via as OpenVia };
+  const open = { type: 'open', article, via: via as OpenVia } as const;
+  return id === undefined ? open : { ...open, id };
+}
+
+// The tracker sends 128 random bits in base64url (22 characters); as for tab ids, a range.
+const EVENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+function idOf(value: unknown, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !EVENT_ID.test(value)) {
+    throw new BadRequestError(
+      field,
+      `${field} must be 8 to 64 characters of A-Z a-z 0-9 _ -, got ${show(value)}`,
+    );
+  }
+  return value;
 }
 
 /** A bad value, quoted and cut short so a forged body cannot flood the error message. */

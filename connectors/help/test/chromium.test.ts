@@ -74,6 +74,9 @@ function tabIdOf(page: Page): Promise<string> {
   return page.evaluate('window.botsession.tabId') as Promise<string>;
 }
 
+/** The page's own event ids: 128 random bits, base64url. */
+const EVENT_ID = /^[A-Za-z0-9_-]{22}$/;
+
 const opens = (seen: Seen[]) => seen.filter((s) => s.event.type === 'open');
 
 describe('help sessions in Chromium: how a session starts', () => {
@@ -101,7 +104,9 @@ describe('help sessions in Chromium: how a session starts', () => {
     const { page } = await newTab();
     await page.goto(`${url}/articles/billing-cycle`);
     await expect.poll(() => starts.length).toBe(1);
-    expect(seen.map((s) => s.event)).toEqual([{ type: 'open', article: 'billing-cycle', via: 'direct' }]);
+    expect(seen.map((s) => s.event)).toEqual([
+      { type: 'open', article: 'billing-cycle', via: 'direct', id: expect.stringMatching(EVENT_ID) },
+    ]);
     expect(starts[0]!.conversationId).toBe(await tabIdOf(page));
   });
 
@@ -121,8 +126,16 @@ describe('help sessions in Chromium: how a session starts', () => {
     expect(posts()).toBe(1);
     const sessionId = starts[0]!.id;
     expect(seen.map((s) => [s.event, s.sessionId])).toEqual([
-      [{ type: 'search' }, sessionId],
-      [{ type: 'open', article: chosen!.replace('/articles/', ''), via: 'search' }, sessionId],
+      [{ type: 'search', id: expect.stringMatching(EVENT_ID) }, sessionId],
+      [
+        {
+          type: 'open',
+          article: chosen!.replace('/articles/', ''),
+          via: 'search',
+          id: expect.stringMatching(EVENT_ID),
+        },
+        sessionId,
+      ],
     ]);
     const session = await tracker.get({ channel: 'help', conversationId: await tabIdOf(page) });
     expect(session).toMatchObject({ id: sessionId, interactions: 2 });
@@ -139,12 +152,45 @@ describe('help sessions in Chromium: how a session starts', () => {
     await page.keyboard.press('Escape');
     expect(posts()).toBe(0);
     expect(starts).toEqual([]);
-    expect(await page.evaluate('sessionStorage.getItem("botsession.pending")')).toBe('1');
+    const held = JSON.parse((await page.evaluate('sessionStorage.getItem("botsession.pending")')) as string);
+    expect(held).toEqual([{ type: 'search', id: expect.stringMatching(EVENT_ID) }]);
 
     // Opening an article later in this tab reports the held search with it.
     await page.click('nav.cards a[href="/articles/two-factor"]');
     await expect.poll(() => starts.length).toBe(1);
     expect(seen.map((s) => s.event.type)).toEqual(['search', 'open']);
+    expect(seen[0]!.event.id).toBe(held[0].id); // the held search keeps its id until it is sent
+    const session = await tracker.get({ channel: 'help', conversationId: await tabIdOf(page) });
+    expect(session).toMatchObject({ id: starts[0]!.id, interactions: 2 });
+  });
+
+  it('sends an open whose answer was lost again with its id, and the server counts it once', async () => {
+    const { url, seen, starts, tracker } = await helpCenter();
+    const { page } = await newTab();
+    const batches: Array<Array<{ type: string; id: string }>> = [];
+    let lost = false;
+    // The first request reaches the server, which counts it; its answer never reaches the page.
+    await page.route('**/botsession/events', async (route) => {
+      batches.push(JSON.parse(route.request().postData() ?? '{}').events);
+      if (lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await page.goto(`${url}/articles/reset-password`);
+    await expect.poll(() => batches.length).toBe(1);
+    await expect
+      .poll(() => page.evaluate('sessionStorage.getItem("botsession.pending")'))
+      .toContain(batches[0]![0]!.id);
+    // The next article sends the lost open again, with the same id, beside its own.
+    await page.click('aside a[href="/articles/two-factor"]');
+    await expect.poll(() => batches.length).toBe(2);
+    await expect.poll(() => seen.length).toBe(3);
+    expect(batches[1]!.map((event) => event.id)).toEqual([
+      batches[0]![0]!.id,
+      expect.stringMatching(EVENT_ID),
+    ]);
+    expect(starts).toHaveLength(1);
     const session = await tracker.get({ channel: 'help', conversationId: await tabIdOf(page) });
     expect(session).toMatchObject({ id: starts[0]!.id, interactions: 2 });
   });

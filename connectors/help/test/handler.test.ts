@@ -252,22 +252,49 @@ describe('helpCenter: failures', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('ends the session as interrupted when onEvent throws, answers 500 and rejects', async () => {
+  it('ends the session as interrupted when onEvent throws, answers 500 and logs it; the promise never rejects', async () => {
     const boom = new Error('analytics pipeline failed');
     let calls = 0;
-    const { post, ends, unhandled } = await serve({
-      onEvent: () => {
-        calls += 1;
-        if (calls === 2) throw boom;
+    const logged: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      const { post, ends, unhandled } = await serve({
+        onEvent: () => {
+          calls += 1;
+          if (calls === 2) throw boom;
+        },
+      });
+      const first = await json(await post({ tabId: TAB, events: [OPEN] }));
+      const res = await post({ tabId: TAB, events: [SEARCH] });
+      expect(res.status).toBe(500);
+      expect(ends).toMatchObject([{ id: first.sessionId, endReason: 'interrupted' }]);
+      expect(unhandled).toEqual([]);
+      expect(logged).toEqual([['[@botsession/help]', boom]]);
+      const next = await json(await post({ tabId: TAB, events: [OPEN] }));
+      expect(next).toMatchObject({ isNew: true });
+    } finally {
+      console.error = original;
+    }
+  });
+
+  it('gives a throw of onEvent to onError with the tab and the event, even with next', async () => {
+    const boom = new Error('analytics pipeline failed');
+    const told: Array<[unknown, unknown, unknown, string]> = [];
+    const { post } = await serve(
+      {
+        onEvent: () => {
+          throw boom;
+        },
+        onError: (error, context) =>
+          told.push([error, context.source?.tabId, context.event, context.connector]),
       },
-    });
-    const first = await json(await post({ tabId: TAB, events: [OPEN] }));
-    const res = await post({ tabId: TAB, events: [SEARCH] });
-    expect(res.status).toBe(500);
-    expect(ends).toMatchObject([{ id: first.sessionId, endReason: 'interrupted' }]);
-    expect(unhandled).toEqual([boom]);
-    const next = await json(await post({ tabId: TAB, events: [OPEN] }));
-    expect(next).toMatchObject({ isNew: true });
+      (help) => (req, res) => {
+        void help(req, res, () => res.writeHead(599).end());
+      },
+    );
+    expect((await post({ tabId: TAB, events: [OPEN] })).status).toBe(500);
+    expect(told).toEqual([[boom, TAB, OPEN, '@botsession/help']]);
   });
 
   it('passes the error of onEvent to next under Express/Connect', async () => {
@@ -292,6 +319,105 @@ describe('helpCenter: failures', () => {
   });
 });
 
+describe('helpCenter: event ids (a batch sent again counts once)', () => {
+  const id = (n: number) => `evt_${String(n).padStart(18, '0')}`;
+
+  it('counts a batch sent twice with the same event ids once, and still calls onEvent', async () => {
+    const stamps: Array<[string | undefined, boolean | undefined]> = [];
+    const { post, starts, tracker } = await serve({
+      onEvent: (_event, { stamp }) => void stamps.push([stamp?.sessionId, stamp?.redelivered]),
+    });
+    const batch = {
+      tabId: TAB,
+      events: [
+        { ...OPEN, id: id(1) },
+        { ...SEARCH, id: id(2) },
+      ],
+    };
+    const first = await json(await post(batch));
+    const again = await json(await post(batch));
+    expect(again.sessionId).toBe(first.sessionId);
+    expect(again.interactions).toBe(2);
+    expect(starts).toHaveLength(1);
+    expect(stamps).toEqual([
+      [first.sessionId, false],
+      [first.sessionId, false],
+      [first.sessionId, true],
+      [first.sessionId, true],
+    ]);
+    // The same batch plus a new event: only the new one counts.
+    const more = await json(await post({ tabId: TAB, events: [...batch.events, { ...SEARCH, id: id(3) }] }));
+    expect(more.interactions).toBe(3);
+    expect((await tracker.get(refOf({ tabId: TAB })))?.interactions).toBe(3);
+  });
+
+  it('refuses an event id that is not 8 to 64 base64url characters, naming the field', async () => {
+    const { post, starts } = await serve();
+    const res = await post({ tabId: TAB, events: [OPEN, { ...SEARCH, id: 'no spaces allowed' }] });
+    expect(res.status).toBe(400);
+    expect(await json(res)).toMatchObject({ field: 'events[1].id' });
+    expect(starts).toEqual([]);
+  });
+});
+
+describe('helpCenter: abuse limits', () => {
+  it('answers 429 with Retry-After past the new-session limit of one client, and still counts inside its sessions', async () => {
+    const { post, starts } = await serve({ newSessionLimit: { perMinute: 1, burst: 2 } });
+    const tab = (n: number) => `${TAB}${n}`;
+    expect((await post({ tabId: tab(1), events: [OPEN] })).status).toBe(200);
+    expect((await post({ tabId: tab(2), events: [OPEN] })).status).toBe(200);
+    const refused = await post({ tabId: tab(3), events: [OPEN] });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await json(refused)).error).toMatch(/^too many new sessions/);
+    expect(starts).toHaveLength(2);
+    // The open sessions go on: more articles and searches in tab 1 still count.
+    const inside = await json(await post({ tabId: tab(1), events: [SEARCH, OPEN] }));
+    expect(inside).toMatchObject({ isNew: false, interactions: 3 });
+  });
+
+  it('keys the limit with keyOf, and gives a token back when the event opened no session', async () => {
+    const { post, starts } = await serve({
+      newSessionLimit: { perMinute: 1, burst: 1, keyOf: (req) => req.headers['x-visitor'] as string },
+    });
+    const as = (visitor: string, tabId: string) =>
+      fetch(`${server!.url}/botsession/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-visitor': visitor },
+        body: JSON.stringify({ tabId, events: [OPEN] }),
+      });
+    expect((await as('a', `${TAB}a`)).status).toBe(200);
+    expect((await as('a', `${TAB}a`)).status).toBe(200); // same session: the token came back
+    expect((await as('a', `${TAB}b`)).status).toBe(429);
+    expect((await as('b', `${TAB}c`)).status).toBe(200);
+    expect(starts).toHaveLength(2);
+    expect((await post({ tabId: `${TAB}d`, events: [OPEN] })).status).toBe(200); // no x-visitor: no key, no limit
+  });
+
+  it('refuses events from another origin with 403 unless allowed, and answers the allowed one with CORS', async () => {
+    const { url, starts } = await serve({ allowedOrigins: ['https://docs.example'] });
+    const from = (origin: string, method = 'POST') =>
+      fetch(`${url}/botsession/events`, {
+        method,
+        headers: { 'content-type': 'application/json', origin },
+        ...(method === 'POST' ? { body: JSON.stringify({ tabId: TAB, events: [OPEN] }) } : {}),
+      });
+    const foreign = await from('https://evil.example');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect(starts).toEqual([]);
+    const same = await from(url);
+    expect(same.status).toBe(200);
+    expect(same.headers.get('access-control-allow-origin')).toBeNull(); // same origin needs none
+    const allowed = await from('https://docs.example');
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://docs.example');
+    const preflight = await from('https://docs.example', 'OPTIONS');
+    expect(preflight.status).toBe(204);
+    expect((await from('https://evil.example', 'OPTIONS')).status).toBe(403);
+  });
+});
+
 describe('helpCenter: configuration', () => {
   const t = createSessionTracker();
   afterAll(() => t.close());
@@ -302,6 +428,30 @@ describe('helpCenter: configuration', () => {
     ['a basePath with a query', { tracker: t, basePath: '/help?x=1' }, 'basePath'],
     ['an onEvent that is not a function', { tracker: t, onEvent: 'log' }, 'onEvent'],
     ['a tiny maxBodyBytes', { tracker: t, maxBodyBytes: 10 }, 'maxBodyBytes'],
+    ['a tiny bodyLimitBytes', { tracker: t, bodyLimitBytes: 10 }, 'bodyLimitBytes'],
+    [
+      'both names of the body limit',
+      { tracker: t, bodyLimitBytes: 4096, maxBodyBytes: 4096 },
+      'maxBodyBytes',
+    ],
+    ['a zero readTimeoutMs', { tracker: t, readTimeoutMs: 0 }, 'readTimeoutMs'],
+    ['an onError that is not a function', { tracker: t, onError: true }, 'onError'],
+    ['allowedOrigins with *', { tracker: t, allowedOrigins: ['*'] }, 'allowedOrigins'],
+    [
+      'allowedOrigins with a path',
+      { tracker: t, allowedOrigins: ['https://docs.example/help'] },
+      'allowedOrigins',
+    ],
+    [
+      'a newSessionLimit without a rate',
+      { tracker: t, newSessionLimit: { burst: 3 } },
+      'newSessionLimit.perMinute',
+    ],
+    [
+      'a newSessionLimit with an unknown field',
+      { tracker: t, newSessionLimit: { perMinute: 3, per: 1 } },
+      'newSessionLimit.per',
+    ],
   ];
   for (const [what, options, field] of cases) {
     it(`throws ConfigError naming ${field} for ${what}`, () => {

@@ -1,12 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ConversationRef, type Session, StoreUnavailableError } from '@botsession/core';
+import type { IncomingMessage } from 'node:http';
 import {
+  type ConversationRef,
+  type EventOptions,
+  type Session,
+  StoreUnavailableError,
+} from '@botsession/core';
+import {
+  type Exchange,
   endInterrupted,
+  httpLayer,
+  JSON_MEDIA_TYPES,
   type NodeHandler,
   parseJsonBody,
-  readRawBody,
+  replyDeliveryId,
+  requestTargetOf,
   sendJson,
-  toReportingNodeHandler,
   trackOrUndefined,
   trackReplyOrUndefined,
   unlessStoreDown,
@@ -14,8 +22,9 @@ import {
 } from '@botsession/webhook';
 import type { z } from 'zod';
 import { authenticate } from './auth.js';
+import { idempotencyKeyOf } from './idempotency.js';
 import { openApiDocument } from './openapi.js';
-import { checkOptions, type MessagingApiOptions } from './options.js';
+import { checkOptions, type MessagingApiErrorContext, type MessagingApiOptions } from './options.js';
 import { normalizeReply } from './reply.js';
 import { matchRoute, type OperationId } from './routes.js';
 import { emptyRequest, endRequest, messageRequest, parseBody } from './schemas.js';
@@ -44,38 +53,61 @@ export function refOf(message: { conversationId: string; userId?: string }): Con
  * http.createServer(api).listen(3000); // POST /v1/messages, GET /v1/openapi.json, …
  */
 export function messagingApi(options: MessagingApiOptions): NodeHandler {
-  const { tracker, apiKeys, onMessage, bodyLimitBytes, onError } = checkOptions(options);
-  const report = onError ?? ((error: unknown) => console.error('[@botsession/messaging-api]', error));
+  const { tracker, apiKeys, onMessage, ...httpOptions } = checkOptions(options);
+  const http = httpLayer<MessagingApiErrorContext>({
+    connector: '@botsession/messaging-api',
+    ...httpOptions,
+  });
   const openApi = openApiDocument();
 
-  async function readBody<T>(req: IncomingMessage, schema: z.ZodType<T>, emptyIsObject: boolean): Promise<T> {
-    const raw = await readRawBody(req, bodyLimitBytes);
+  async function readBody<T>(
+    exchange: Exchange<MessagingApiErrorContext>,
+    schema: z.ZodType<T>,
+    emptyIsObject: boolean,
+  ): Promise<T> {
+    // A body must be JSON (415 otherwise); a bodiless POST (handoff, survey-*, `curl -d ''`)
+    // has nothing to type, whatever its header says.
+    const raw = await exchange.readBody(hasBody(exchange.req) ? JSON_MEDIA_TYPES : undefined);
     // Bodiless POSTs (handoff, survey-*) are common from curl and webhooks: an empty body is `{}`.
     const value = raw.length === 0 && emptyIsObject ? {} : parseJsonBody(raw);
     return parseBody(schema, value);
   }
 
-  async function postMessage(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const message = await readBody(req, messageRequest, false);
+  async function postMessage(exchange: Exchange<MessagingApiErrorContext>): Promise<void> {
+    const { res } = exchange;
+    const key = idempotencyKeyOf(exchange.req);
+    const message = await readBody(exchange, messageRequest, false);
+    exchange.context.message = message;
+    // Tracker failures other than an outage (a closed tracker) reach the error policy too.
+    const report = (error: unknown) => exchange.fail(error);
     const ref = refOf(message);
-    const stamp = await trackOrUndefined(tracker, ref, 'inbound', report);
+    // The Idempotency-Key is the delivery id: a retried request counts nothing more, and the
+    // bot runs again with the original stamp (`redelivered`), since the first attempt may
+    // have failed before answering.
+    const stamp = await trackOrUndefined(tracker, ref, 'inbound', report, key);
     let reply: ReturnType<typeof normalizeReply>;
     try {
       reply = normalizeReply(await onMessage(message, stamp));
     } catch (error) {
-      await endInterrupted(tracker, ref, report);
+      await endInterrupted(tracker, ref, report, key);
       throw error;
     }
     // Replies answer the message's session: if the handler ended it (tracker.handoff inside
-    // onMessage), core counts nothing and opens nothing. Without a stamp, plain outbound.
+    // onMessage), core counts nothing and opens nothing. Without a stamp, plain outbound. On
+    // a retried request they carry ids derived from its key, so they count once too.
     let answered = stamp?.sessionId;
-    for (const _ of reply.replies) {
-      answered = (await trackReplyOrUndefined(tracker, ref, answered, report))?.sessionId ?? answered;
+    for (const [index] of reply.replies.entries()) {
+      const replyId = replyDeliveryId(key, index + 1);
+      answered =
+        (await trackReplyOrUndefined(tracker, ref, answered, report, replyId))?.sessionId ?? answered;
     }
-    if (reply.after !== undefined) await followUp(ref, reply.after);
+    if (reply.after !== undefined) {
+      await followUp(ref, reply.after, report, key === undefined ? undefined : `${key}/${reply.after}`);
+    }
     sendJson(res, 200, {
       sessionId: stamp?.sessionId ?? null,
       isNew: stamp?.isNew ?? null,
+      redelivered: stamp?.redelivered ?? null,
       replies: reply.replies,
     });
   }
@@ -84,28 +116,35 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
   async function followUp(
     ref: ConversationRef,
     after: 'handoff' | 'surveySent' | 'surveyAnswered',
+    report: (error: unknown) => void,
+    deliveryId: string | undefined,
   ): Promise<void> {
-    await unlessStoreDown(() => tracker[after](ref), report);
+    await unlessStoreDown(
+      () => tracker[after](ref, deliveryId === undefined ? undefined : { deliveryId }),
+      report,
+    );
   }
 
   const sessionCalls: Record<
     Exclude<OperationId, 'postMessage' | 'openApi' | 'getSession' | 'endSession'>,
-    (ref: ConversationRef) => Promise<Session | undefined>
+    (ref: ConversationRef, options: EventOptions | undefined) => Promise<Session | undefined>
   > = {
-    handoff: (ref) => tracker.handoff(ref),
-    surveySent: (ref) => tracker.surveySent(ref),
-    surveyAnswered: (ref) => tracker.surveyAnswered(ref),
+    handoff: (ref, options) => tracker.handoff(ref, options),
+    surveySent: (ref, options) => tracker.surveySent(ref, options),
+    surveyAnswered: (ref, options) => tracker.surveyAnswered(ref, options),
   };
 
-  async function work(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Split by hand: `new URL('//x', base)` reads `//x` as a host, and throws on some paths.
-    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+  async function work(exchange: Exchange<MessagingApiErrorContext>): Promise<void> {
+    const { req, res } = exchange;
+    const target = requestTargetOf(req);
+    if (target === undefined) throw new WebhookHttpError(400, 'the request target has no path');
+    const { pathname } = target;
     const match = matchRoute(req.method, pathname);
     if ('allow' in match) {
-      res.setHeader('allow', match.allow.join(', '));
       throw new WebhookHttpError(
         405,
-        `${req.method} is not allowed on ${pathname} (allowed: ${match.allow.join(', ')})`,
+        `${req.method} is not allowed on ${pathname.slice(0, 200)} (allowed: ${match.allow.join(', ')})`,
+        { allow: match.allow.join(', ') },
       );
     }
     const { route, conversationId } = match;
@@ -115,10 +154,13 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     }
     authenticate(req, res, apiKeys);
     if (route.operationId === 'postMessage') {
-      await postMessage(req, res);
+      await postMessage(exchange);
       return;
     }
     const ref = refOf({ conversationId: conversationId! });
+    // A retried handoff, survey or end (same Idempotency-Key) does nothing more.
+    const key = idempotencyKeyOf(req);
+    const eventOptions = key === undefined ? undefined : { deliveryId: key };
     try {
       switch (route.operationId) {
         case 'getSession': {
@@ -133,14 +175,14 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
           return;
         }
         case 'endSession': {
-          const { reason } = await readBody(req, endRequest, false);
-          sendJson(res, 200, { session: (await tracker.end(ref, reason)) ?? null });
+          const { reason } = await readBody(exchange, endRequest, false);
+          sendJson(res, 200, { session: (await tracker.end(ref, reason, eventOptions)) ?? null });
           return;
         }
         default: {
-          await readBody(req, emptyRequest, true);
+          await readBody(exchange, emptyRequest, true);
           const call = sessionCalls[route.operationId as keyof typeof sessionCalls];
-          sendJson(res, 200, { session: (await call(ref)) ?? null });
+          sendJson(res, 200, { session: (await call(ref, eventOptions)) ?? null });
         }
       }
     } catch (error) {
@@ -153,5 +195,12 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     }
   }
 
-  return toReportingNodeHandler(work, onError, report);
+  return http.handler(work);
+}
+
+/** Whether the request carries a body at all (HTTP/1.1: a length above 0, or chunked). */
+function hasBody(req: IncomingMessage): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(req.headers['content-length'] ?? 0);
+  return !(length === 0);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IDEMPOTENCY_KEY_HEADER } from './idempotency.js';
 import { ROUTES } from './routes.js';
 import { registry } from './schemas.js';
 
@@ -33,17 +34,18 @@ export function openApiDocument(): Record<string, unknown> {
       operation.responses = { 200: { description: 'This OpenAPI 3.1 document.' } };
     }
     if (!route.authenticated) operation.security = [];
+    const parameters: unknown[] = [];
     if (route.path.includes('{conversationId}')) {
-      operation.parameters = [
-        {
-          name: 'conversationId',
-          in: 'path',
-          required: true,
-          description: 'Your conversation id, percent-encoded (1 to 256 characters).',
-          schema: { type: 'string', minLength: 1, maxLength: 256 },
-        },
-      ];
+      parameters.push({
+        name: 'conversationId',
+        in: 'path',
+        required: true,
+        description: 'Your conversation id, percent-encoded (1 to 256 characters).',
+        schema: { type: 'string', minLength: 1, maxLength: 256 },
+      });
     }
+    if (route.method === 'POST') parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
+    if (parameters.length > 0) operation.parameters = parameters;
     if (route.body !== undefined) {
       operation.requestBody = {
         required: route.operationId === 'postMessage' || route.operationId === 'endSession',
@@ -65,6 +67,21 @@ export function openApiDocument(): Record<string, unknown> {
     paths,
     components: {
       schemas,
+      parameters: {
+        IdempotencyKey: {
+          name: IDEMPOTENCY_KEY_HEADER,
+          in: 'header',
+          required: false,
+          description:
+            'Your id for this request, the same on every retry of it (a UUID): a request repeated with the same key ' +
+            "within the channel's redelivery window (messaging-api: 24 h) counts nothing more and opens nothing. " +
+            'For POST /v1/messages the bot answers again, with the original stamp and `redelivered: true`; a ' +
+            'repeated handoff, survey or end does nothing and returns the session as it is now. Keys are remembered ' +
+            'per conversation (the newest 32). 1 to 255 visible ASCII characters, quoted or not.',
+          schema: { type: 'string', minLength: 1, maxLength: 257 },
+          example: '"8e03978e-40d5-43e8-bc93-6894a57f9324"',
+        },
+      },
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'One of the API keys.' } },
     },
   };

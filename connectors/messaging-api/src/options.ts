@@ -1,10 +1,12 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
 import {
-  checkBodyLimitBytes,
   checkFunction,
-  checkOptionalFunction,
+  checkHttpOptions,
   checkOptionFields,
   checkTracker,
+  HTTP_OPTION_FIELDS,
+  type HttpErrorContext,
+  type HttpOptions,
 } from '@botsession/webhook';
 
 /** A user's message, as `POST /v1/messages` received it. */
@@ -39,23 +41,34 @@ export interface MessagingApiOptions {
   onMessage: (message: ApiMessage, stamp: SessionStamp | undefined) => MessageReply | Promise<MessageReply>;
   /** Largest request body, in bytes (413 above it). Default: 1 MiB. */
   bodyLimitBytes?: number;
+  /** A body not received within this many milliseconds gets 408. Default: 10 s. */
+  readTimeoutMs?: number;
   /**
-   * Receives failures the caller only sees as a 500 (an `onMessage` that threw). Default:
-   * Express's `next(error)` when mounted in Express, else `console.error`.
+   * Receives failures the caller only sees as a 500 (an `onMessage` that threw), with the
+   * request and, when there is one, the message. Default: Express's `next(error)` when mounted
+   * in Express, else `console.error`.
    */
-  onError?: (error: unknown) => void;
+  onError?: (error: unknown, context: MessagingApiErrorContext) => void;
 }
 
-const OPTION_FIELDS = ['tracker', 'apiKeys', 'onMessage', 'bodyLimitBytes', 'onError'];
+/** What `onError` receives beside the error. */
+export interface MessagingApiErrorContext extends HttpErrorContext {
+  /** The message being answered, when the failure happened while answering one. */
+  message?: ApiMessage;
+}
 
-export interface CheckedOptions extends Required<Omit<MessagingApiOptions, 'onError'>> {
-  onError?: (error: unknown) => void;
+const OPTION_FIELDS = ['tracker', 'apiKeys', 'onMessage', ...HTTP_OPTION_FIELDS];
+
+export interface CheckedOptions extends HttpOptions<MessagingApiErrorContext> {
+  tracker: SessionTracker;
+  apiKeys: readonly string[];
+  onMessage: MessagingApiOptions['onMessage'];
 }
 
 /** Checks the options at construction; every refusal names the field and the value. */
 export function checkOptions(options: MessagingApiOptions): CheckedOptions {
   checkOptionFields('messagingApi', options, OPTION_FIELDS);
-  const { tracker, apiKeys, onMessage, onError } = options;
+  const { tracker, apiKeys, onMessage } = options;
   checkTracker(tracker);
   if (!Array.isArray(apiKeys) || apiKeys.length === 0) {
     throw new ConfigError(
@@ -73,7 +86,10 @@ export function checkOptions(options: MessagingApiOptions): CheckedOptions {
     }
   });
   checkFunction('onMessage', onMessage);
-  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
-  checkOptionalFunction('onError', onError);
-  return { tracker, apiKeys: [...apiKeys], onMessage, bodyLimitBytes, onError };
+  return {
+    tracker,
+    apiKeys: [...apiKeys],
+    onMessage,
+    ...checkHttpOptions<MessagingApiErrorContext>(options),
+  };
 }

@@ -1,4 +1,4 @@
-import { WebhookHttpError } from '@botsession/webhook';
+import { decodePathSegment, WebhookHttpError } from '@botsession/webhook';
 import type { z } from 'zod';
 import {
   activeSessionResponse,
@@ -32,6 +32,10 @@ export interface Route {
 }
 
 const refused = {
+  415: {
+    description: 'A body that is not JSON (`content-type` must be `application/json`).',
+    schema: errorResponse,
+  },
   400: { description: 'A bad body or path, with the field named.', schema: errorResponse },
   401: { description: 'Missing or unknown API key (`WWW-Authenticate: Bearer`).', schema: errorResponse },
   503: { description: 'The session store is down.', schema: errorResponse },
@@ -59,6 +63,7 @@ export const ROUTES: readonly Route[] = [
       200: { description: "The bot's replies and the session stamp.", schema: messageResponse },
       400: refused[400],
       401: refused[401],
+      415: refused[415],
     },
   },
   act(
@@ -120,15 +125,13 @@ export function matchRoute(method: string | undefined, pathname: string): Match 
     if (found[1] === undefined) return { route };
     return { route, conversationId: decodeSegment(found[1]) };
   }
-  if (allow.length === 0) throw new WebhookHttpError(404, `no route ${method} ${pathname}`);
+  if (allow.length === 0) throw new WebhookHttpError(404, `no route ${method} ${pathname.slice(0, 200)}`);
   return { allow };
 }
 
 function decodeSegment(segment: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
+  const decoded = decodePathSegment(segment);
+  if (decoded === undefined) {
     throw new WebhookHttpError(400, 'conversationId: the path segment is not valid percent-encoding');
   }
   if (decoded.length > 256) throw new WebhookHttpError(400, 'conversationId: longer than 256 characters');

@@ -58,6 +58,12 @@ export const messageResponse = z.object({
     .boolean()
     .nullable()
     .describe('True when this message started the session; null when not tracked.'),
+  redelivered: z
+    .boolean()
+    .nullable()
+    .describe(
+      'True when this request repeats an earlier one (same Idempotency-Key): nothing more was counted, the stamp is the original one; null when not tracked.',
+    ),
   replies: z.array(z.string()).describe("The bot's replies, each counted as a bot message."),
 });
 registry.add(messageResponse, { id: 'MessageResponse', description: "The bot's answer to a message." });

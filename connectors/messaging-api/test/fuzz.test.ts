@@ -30,7 +30,7 @@ async function post(path: string, body: Buffer | string): Promise<number> {
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
     body,
-    headers: { authorization: `Bearer ${KEY}` },
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
   });
   await response.arrayBuffer();
   return response.status;

@@ -64,6 +64,7 @@ describe('POST /v1/messages', () => {
     expect(reply.body).toEqual({
       sessionId: session?.id,
       isNew: true,
+      redelivered: false,
       replies: ['echo: Where is my parcel?', 'anything else?'],
     });
     expect(session).toMatchObject({ userId: 'customer-42', userMessages: 1, botMessages: 2 });
@@ -158,7 +159,12 @@ describe('POST /v1/messages', () => {
     const a = await api(undefined, { backend: unavailableBackend() });
     const reply = await call(a.url, 'POST', '/v1/messages', message);
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ sessionId: null, isNew: null, replies: ['echo: Where is my parcel?'] });
+    expect(reply.body).toEqual({
+      sessionId: null,
+      isNew: null,
+      redelivered: null,
+      replies: ['echo: Where is my parcel?'],
+    });
     expect(a.received[0]?.stamp).toBeUndefined();
     expect(a.errors.length).toBeGreaterThanOrEqual(1);
     expect(a.errors.every((e) => (e as Error).name === 'StoreUnavailableError')).toBe(true);
@@ -172,6 +178,86 @@ describe('POST /v1/messages', () => {
     const [ended] = a.ended as [Session];
     expect(ended.endReason).toBe('inactivity');
     expect(ended.endedAt).toBe(ended.lastUserMessageAt! + 300);
+  });
+});
+
+describe('Idempotency-Key: a retried request counts once', () => {
+  const withKey = (key: string) => ({ authorization: `Bearer ${KEY}`, 'idempotency-key': key });
+
+  it('counts a retried message once: same stamp, redelivered, replies counted once, the bot runs again', async () => {
+    const a = await api((m) => [`echo: ${m.text}`, 'anything else?']);
+    const key = '"8e03978e-40d5-43e8-bc93-6894a57f9324"';
+    const first = await call(a.url, 'POST', '/v1/messages', message, withKey(key));
+    const retry = await call(a.url, 'POST', '/v1/messages', message, withKey(key));
+    expect(first.body).toMatchObject({ isNew: true, redelivered: false });
+    expect(retry.body).toEqual({
+      sessionId: first.body.sessionId,
+      isNew: false,
+      redelivered: true,
+      replies: ['echo: Where is my parcel?', 'anything else?'],
+    });
+    expect(a.received.map((r) => r.stamp?.redelivered)).toEqual([false, true]);
+    expect(await a.tracker.get(REF)).toMatchObject({ userMessages: 1, botMessages: 2 });
+    // The unquoted spelling is the same key; another key is another message; no key counts each time.
+    expect(
+      (await call(a.url, 'POST', '/v1/messages', message, withKey(key.slice(1, -1)))).body.redelivered,
+    ).toBe(true);
+    await call(a.url, 'POST', '/v1/messages', message, withKey('another-key'));
+    await call(a.url, 'POST', '/v1/messages', message);
+    expect(await a.tracker.get(REF)).toMatchObject({ userMessages: 3, botMessages: 6 });
+  });
+
+  it('opens no second session when a request is retried after the bot failed on it', async () => {
+    let fail = true;
+    const a = await api(() => {
+      if (fail) throw new Error('CRM down');
+      return 'ok';
+    });
+    const started: Session[] = [];
+    a.tracker.on('sessionStart', (session) => void started.push(session));
+    expect((await call(a.url, 'POST', '/v1/messages', message, withKey('retry-after-failure'))).status).toBe(
+      500,
+    );
+    expect(a.ended.map((s) => s.endReason)).toEqual(['interrupted']);
+    fail = false;
+    const retry = await call(a.url, 'POST', '/v1/messages', message, withKey('retry-after-failure'));
+    expect(retry.body).toMatchObject({ sessionId: a.ended[0]!.id, redelivered: true, replies: ['ok'] });
+    expect(started).toHaveLength(1);
+    expect(await a.tracker.get(REF)).toBeUndefined();
+  });
+
+  it('does nothing more for a retried handoff, even once a new session has started', async () => {
+    const a = await api();
+    await call(a.url, 'POST', '/v1/messages', message);
+    const handoff = await call(
+      a.url,
+      'POST',
+      '/v1/conversations/order-4711/handoff',
+      undefined,
+      withKey('handoff-1'),
+    );
+    expect(handoff.body.session).toMatchObject({ endReason: 'handoff' });
+    const next = await call(a.url, 'POST', '/v1/messages', message);
+    const retried = await call(
+      a.url,
+      'POST',
+      '/v1/conversations/order-4711/handoff',
+      undefined,
+      withKey('handoff-1'),
+    );
+    expect(retried.status).toBe(200);
+    expect((await a.tracker.get(REF))?.id).toBe(next.body.sessionId); // the new session goes on
+    expect(a.ended).toHaveLength(1);
+  });
+
+  it('answers 400 to a key that is not 1 to 255 visible ASCII characters', async () => {
+    const a = await api();
+    for (const key of ['has space', 'x'.repeat(256), '""']) {
+      const refused = await call(a.url, 'POST', '/v1/messages', message, withKey(key));
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatch(/^Idempotency-Key must be 1 to 255 visible ASCII characters/);
+    }
+    expect(a.received).toEqual([]);
   });
 });
 
@@ -281,6 +367,39 @@ describe('authentication and routing', () => {
     expect(session.headers.get('allow')).toBe('GET');
   });
 
+  it('answers 415 to a body that is not JSON, and accepts a bodiless POST without a content-type', async () => {
+    const a = await api();
+    const form = await call(a.url, 'POST', '/v1/messages', 'conversationId=c&userId=u&text=hi', {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(415);
+    expect(form.body.error).toBe(
+      'content-type must be application/json or application/*+json, got "application/x-www-form-urlencoded"',
+    );
+    const text = await call(a.url, 'POST', '/v1/messages', JSON.stringify(message), {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'text/plain',
+    });
+    expect(text.status).toBe(415);
+    expect(a.received).toEqual([]);
+    const bodiless = await fetch(`${a.url}/v1/conversations/order-4711/handoff`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    expect(bodiless.status).toBe(200);
+    const curlEmpty = await call(a.url, 'POST', '/v1/conversations/order-4711/survey-sent', '', {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(curlEmpty.status).toBe(200);
+    const vendorJson = await call(a.url, 'POST', '/v1/messages', message, {
+      authorization: `Bearer ${KEY}`,
+      'content-type': 'application/vnd.acme+json; charset=utf-8',
+    });
+    expect(vendorJson.status).toBe(200);
+  });
+
   it('answers 413 to a body over the limit', async () => {
     tracker = createSessionTracker();
     const { url } = await listenLocal(
@@ -347,6 +466,8 @@ describe('configuration', () => {
     expect(fieldOf({ ...base, onMessage: null })).toBe('onMessage');
     expect(fieldOf({ ...base, tracker: undefined })).toBe('tracker');
     expect(fieldOf({ ...base, channel: 'web' })).toBe('channel');
+    expect(fieldOf({ ...base, readTimeoutMs: 0 })).toBe('readTimeoutMs');
+    expect(fieldOf({ ...base, onError: 'log' })).toBe('onError');
     expect(fieldOf(base)).toBe('no error');
   });
 });

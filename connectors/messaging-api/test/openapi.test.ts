@@ -60,6 +60,17 @@ it('serves an OpenAPI 3.1 document without authentication, listing every route',
     required: ['conversationId', 'userId', 'text'],
     additionalProperties: false,
   });
+  // Every POST takes an Idempotency-Key header; a GET does not.
+  const key = { $ref: '#/components/parameters/IdempotencyKey' };
+  expect(doc.paths['/v1/messages'].post.parameters).toEqual([key]);
+  expect(doc.paths['/v1/conversations/{conversationId}/handoff'].post.parameters).toContainEqual(key);
+  expect(doc.paths['/v1/conversations/{conversationId}/session'].get.parameters).not.toContainEqual(key);
+  expect(doc.components.parameters.IdempotencyKey).toMatchObject({
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+  });
+  expect(doc.components.schemas.MessageResponse.required).toContain('redelivered');
   expect(doc.components.schemas.EndRequest.properties.reason.enum).toEqual([
     'inactivity',
     'closed',
@@ -76,6 +87,17 @@ it("the API's real answers validate against its own document", async () => {
   const checks: Array<[string, string, number, unknown]> = [];
   const sent = await call(url, 'POST', '/v1/messages', { conversationId: 'c1', userId: 'u1', text: 'hi' });
   checks.push(['/v1/messages', 'post', 200, sent.body]);
+  const keyed = { authorization: `Bearer ${KEY}`, 'idempotency-key': 'k-1' };
+  await call(url, 'POST', '/v1/messages', { conversationId: 'c1', userId: 'u1', text: 'again' }, keyed);
+  const repeated = await call(
+    url,
+    'POST',
+    '/v1/messages',
+    { conversationId: 'c1', userId: 'u1', text: 'again' },
+    keyed,
+  );
+  expect(repeated.body.redelivered).toBe(true);
+  checks.push(['/v1/messages', 'post', 200, repeated.body]);
   const bad = await call(url, 'POST', '/v1/messages', { conversationId: 1 });
   checks.push(['/v1/messages', 'post', 400, bad.body]);
   const active = await call(url, 'GET', '/v1/conversations/c1/session');

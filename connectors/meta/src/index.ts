@@ -4,7 +4,7 @@
  */
 export type { NodeHandler } from '@botsession/webhook';
 export { type MessagingEvent, type MetaChannel, type MetaEvent, refOf, type WhatsAppEvent } from './event.js';
-export type { MetaWebhookOptions } from './options.js';
+export type { MetaErrorContext, MetaWebhookOptions } from './options.js';
 export { trackSent } from './outbound.js';
 export type {
   MessagingItem,

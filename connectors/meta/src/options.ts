@@ -1,12 +1,21 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
 import {
-  checkBodyLimitBytes,
   checkFunction,
-  checkOptionalFunction,
+  checkHttpOptions,
   checkOptionFields,
   checkTracker,
+  HTTP_OPTION_FIELDS,
+  type HttpErrorContext,
+  type HttpOptions,
 } from '@botsession/webhook';
 import type { MetaEvent } from './event.js';
+
+/**
+ * What `onError` receives beside the error: the request and, for a failure of `onMessage`,
+ * the event. The event's own fields are spread onto the context too (`context.channel`), as
+ * `onError(error, event)` received the event itself before the context existed.
+ */
+export type MetaErrorContext = HttpErrorContext & { event?: MetaEvent } & Partial<MetaEvent>;
 
 export interface MetaWebhookOptions {
   /** The session tracker (`createSessionTracker()`); the connector only calls it. */
@@ -22,20 +31,32 @@ export interface MetaWebhookOptions {
    * app is not taken for a handoff. Default: every `pass_thread_control` is a handoff.
    */
   appId?: string;
-  /** Told when `onMessage` throws (the session then ends `interrupted`). Default: `console.error`. */
-  onError?: (error: unknown, event: MetaEvent) => void;
+  /**
+   * Told when `onMessage` throws (the session then ends `interrupted`; Meta still gets its 200)
+   * or anything else fails. Default: Express's `next(error)` when mounted in Express, else
+   * `console.error`.
+   */
+  onError?: (error: unknown, context: MetaErrorContext) => void;
   /** Larger bodies get 413. Default 1 MiB. */
   bodyLimitBytes?: number;
+  /** A body not received within this many milliseconds gets 408. Default 10 s. */
+  readTimeoutMs?: number;
 }
 
-export type CheckedOptions = Required<Omit<MetaWebhookOptions, 'appId'>> & { appId?: string };
+export interface CheckedOptions extends HttpOptions<MetaErrorContext> {
+  tracker: SessionTracker;
+  appSecret: string;
+  verifyToken: string;
+  onMessage: MetaWebhookOptions['onMessage'];
+  appId?: string;
+}
 
-const FIELDS = ['tracker', 'appSecret', 'verifyToken', 'onMessage', 'appId', 'onError', 'bodyLimitBytes'];
+const FIELDS = ['tracker', 'appSecret', 'verifyToken', 'onMessage', 'appId', ...HTTP_OPTION_FIELDS];
 
 /** Validates the options once, at construction: a bad one throws a ConfigError naming it. */
 export function checkOptions(options: MetaWebhookOptions): CheckedOptions {
   checkOptionFields('metaWebhook', options, FIELDS);
-  const { tracker, appSecret, verifyToken, onMessage, appId, onError } = options;
+  const { tracker, appSecret, verifyToken, onMessage, appId } = options;
   checkTracker(tracker);
   requireText('appSecret', appSecret);
   requireText('verifyToken', verifyToken);
@@ -46,15 +67,12 @@ export function checkOptions(options: MetaWebhookOptions): CheckedOptions {
       `appId must be the app's numeric id as a string, got ${JSON.stringify(appId)}`,
     );
   }
-  checkOptionalFunction('onError', onError);
-  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
   const checked: CheckedOptions = {
     tracker,
     appSecret,
     verifyToken,
     onMessage,
-    onError: onError ?? reportToConsole,
-    bodyLimitBytes,
+    ...checkHttpOptions<MetaErrorContext>(options),
   };
   if (appId !== undefined) checked.appId = String(appId);
   return checked;
@@ -68,8 +86,4 @@ function requireText(field: 'appSecret' | 'verifyToken', value: unknown): void {
       `${field} must be a non-empty string, got ${value === '' ? 'an empty string' : typeof value}`,
     );
   }
-}
-
-function reportToConsole(error: unknown, event: MetaEvent): void {
-  console.error(`[botsession/meta] onMessage failed for a ${event.channel} message:`, error);
 }

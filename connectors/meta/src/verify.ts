@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { hmac, safeEqual, sendText, WebhookHttpError } from '@botsession/webhook';
+import { hmac, queryOf, safeEqual, sendText, WebhookHttpError } from '@botsession/webhook';
 
 /**
  * The GET Meta sends when a webhook URL is saved in the app dashboard:
@@ -7,7 +7,7 @@ import { hmac, safeEqual, sendText, WebhookHttpError } from '@botsession/webhook
  * challenge as plain text. https://developers.facebook.com/docs/graph-api/webhooks/getting-started
  */
 export function answerVerification(req: IncomingMessage, res: ServerResponse, verifyToken: string): void {
-  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const query = queryOf(req);
   const mode = query.get('hub.mode');
   const challenge = query.get('hub.challenge');
   if (mode !== 'subscribe') {

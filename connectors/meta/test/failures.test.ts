@@ -27,7 +27,12 @@ describe("when the bot's onMessage throws", () => {
     tracker.on('sessionEnd', (session) => {
       ended.push(session);
     });
-    const failures: Array<{ error: unknown; event: MetaEvent }> = [];
+    const failures: Array<{
+      error: unknown;
+      event: MetaEvent | undefined;
+      channel: unknown;
+      method: unknown;
+    }> = [];
     const stamps: Array<SessionStamp | undefined> = [];
     let fail = true;
     const { url } = await listenLocal(
@@ -39,8 +44,14 @@ describe("when the bot's onMessage throws", () => {
           stamps.push(stamp);
           if (fail) throw new Error('CRM integration failed');
         },
-        onError: (error, event) => {
-          failures.push({ error, event });
+        onError: (error, context) => {
+          // context.channel: the event's fields stay on the context, as when onError got the event itself.
+          failures.push({
+            error,
+            event: context.event,
+            channel: context.channel,
+            method: context.req.method,
+          });
         },
       }),
     );
@@ -49,7 +60,8 @@ describe("when the bot's onMessage throws", () => {
     expect(ended).toHaveLength(1);
     expect(ended[0]).toMatchObject({ endReason: 'interrupted', id: stamps[0]?.sessionId });
     expect((failures[0]!.error as Error).message).toBe('CRM integration failed');
-    expect(failures[0]?.event.channel).toBe('facebook');
+    expect(failures[0]?.event?.channel).toBe('facebook');
+    expect(failures[0]).toMatchObject({ channel: 'facebook', method: 'POST' });
 
     fail = false;
     // The user's next message: a new mid (the same one again would be Meta redelivering).

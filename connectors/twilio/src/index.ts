@@ -6,5 +6,5 @@
 export { type OutboundMessage, trackedClient, trackOutbound } from './client.js';
 export { refOf, type TwilioMessage } from './map.js';
 export { botSession, type TwilioMiddleware, type TwilioRequest } from './middleware.js';
-export type { BotSessionOptions } from './options.js';
+export type { BotSessionOptions, TwilioErrorContext } from './options.js';
 export type { WebhookUrl } from './signature.js';

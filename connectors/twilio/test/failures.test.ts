@@ -3,6 +3,7 @@ import { botSession, refOf } from '@botsession/twilio';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAllLocalServers, listenLocal } from '../../../test/support/local-server.js';
+import { rawRequest } from '../../../test/support/raw-http.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { AUTH_TOKEN, fixture, nextSession, postSigned, sign } from './harness.js';
 
@@ -156,7 +157,7 @@ describe('failures', () => {
     let called = false;
     const logged: unknown[] = [];
     const original = console.error;
-    console.error = (error: unknown) => logged.push(error);
+    console.error = (...args: unknown[]) => logged.push(args);
     try {
       const middleware = botSession(tracker, {
         authToken: AUTH_TOKEN,
@@ -176,7 +177,41 @@ describe('failures', () => {
       console.error = original;
     }
     expect(called).toBe(false);
-    expect(logged).toEqual([new Error('no tenant in the path')]);
+    expect(logged).toEqual([['[@botsession/twilio]', new Error('no tenant in the path')]]);
+  });
+
+  it('gives the failure to onError with the request instead, in the botSession({ tracker, … }) shape', async () => {
+    tracker = createSessionTracker();
+    const told: Array<[unknown, string, string | undefined]> = [];
+    const middleware = botSession({
+      tracker,
+      authToken: AUTH_TOKEN,
+      url: () => {
+        throw new Error('no tenant in the path');
+      },
+      onError: (error, context) => told.push([error, context.connector, context.req.method]),
+    });
+    const { url } = await listenLocal((req, res) => middleware(req, res, () => res.end()));
+    expect((await postSigned(`${url}/sms`, fixture('inbound-sms'))).status).toBe(500);
+    expect(told).toEqual([[new Error('no tenant in the path'), '@botsession/twilio', 'POST']]);
+  });
+
+  it('refuses a request without X-Twilio-Signature with 403 before reading its body', async () => {
+    tracker = createSessionTracker();
+    let called = false;
+    const middleware = botSession({ tracker, authToken: AUTH_TOKEN });
+    const { port } = await listenLocal((req, res) =>
+      middleware(req, res, () => {
+        called = true;
+        res.end();
+      }),
+    );
+    // A body announced but never sent: the 403 comes at once, not after the read timeout.
+    const reply = await rawRequest(port, ['POST /sms HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n'], {
+      end: true,
+    });
+    expect(reply.status).toBe(403);
+    expect(called).toBe(false);
   });
 });
 
@@ -204,6 +239,26 @@ describe('configuration', () => {
     const options = { authToken: AUTH_TOKEN, authtoken: 'typo' } as unknown as { authToken: string };
     expect(() => botSession(tracker, options)).toThrow(
       expect.objectContaining({ name: 'ConfigError', field: 'authtoken' }),
+    );
+  });
+
+  it('throws ConfigError naming onHandlerError when onError is set too, and the tracker given twice', () => {
+    tracker = createSessionTracker();
+    expect(() =>
+      botSession(tracker, { authToken: AUTH_TOKEN, onError: () => {}, onHandlerError: () => {} }),
+    ).toThrow(expect.objectContaining({ name: 'ConfigError', field: 'onHandlerError' }));
+    expect(() => botSession(tracker, { tracker, authToken: AUTH_TOKEN })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', field: 'tracker' }),
+    );
+    expect(() => botSession({ authToken: AUTH_TOKEN } as never)).toThrow(
+      expect.objectContaining({ name: 'ConfigError', field: 'tracker' }),
+    );
+  });
+
+  it('throws ConfigError naming readTimeoutMs when it is not a positive whole number', () => {
+    tracker = createSessionTracker();
+    expect(() => botSession(tracker, { authToken: AUTH_TOKEN, readTimeoutMs: 0 })).toThrow(
+      expect.objectContaining({ name: 'ConfigError', field: 'readTimeoutMs' }),
     );
   });
 

@@ -6,6 +6,6 @@ export {
   type TwitterDirectMessage,
   type TwitterUser,
 } from './map.js';
-export type { TwitterWebhookOptions } from './options.js';
+export type { TwitterErrorContext, TwitterWebhookOptions } from './options.js';
 export { trackSent } from './outbound.js';
 export { twitterWebhook } from './webhook.js';

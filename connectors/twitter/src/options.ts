@@ -1,12 +1,19 @@
 import { ConfigError, type SessionStamp, type SessionTracker } from '@botsession/core';
 import {
-  checkBodyLimitBytes,
   checkFunction,
-  checkOptionalFunction,
+  checkHttpOptions,
   checkOptionFields,
   checkTracker,
+  HTTP_OPTION_FIELDS,
+  type HttpErrorContext,
+  type HttpOptions,
 } from '@botsession/webhook';
 import type { TwitterDirectMessage } from './map.js';
+
+/** What `onError` receives beside the error: the request, and the message when `onMessage` failed on one. */
+export interface TwitterErrorContext extends HttpErrorContext {
+  message?: TwitterDirectMessage;
+}
 
 export interface TwitterWebhookOptions {
   /** The session tracker (`createSessionTracker()` from `@botsession/core`). */
@@ -29,14 +36,17 @@ export interface TwitterWebhookOptions {
   onMessage: (message: TwitterDirectMessage, stamp: SessionStamp | undefined) => unknown;
   /** Largest delivery accepted, in bytes (413 above it). Default: 1 MiB. */
   bodyLimitBytes?: number;
+  /** A delivery not received within this many milliseconds gets 408. Default 10 s. */
+  readTimeoutMs?: number;
   /**
    * Receives what cannot be answered through HTTP: an `onMessage` that threw (after X got
-   * its 200). Default: Express's `next(error)` when mounted in Express, else `console.error`.
+   * its 200), with the request and the message. Default: Express's `next(error)` when mounted
+   * in Express, else `console.error`.
    */
-  onError?: (error: unknown) => void;
+  onError?: (error: unknown, context: TwitterErrorContext) => void;
 }
 
-const OPTION_FIELDS = ['tracker', 'clientSecret', 'consumerSecret', 'onMessage', 'bodyLimitBytes', 'onError'];
+const OPTION_FIELDS = ['tracker', 'clientSecret', 'consumerSecret', 'onMessage', ...HTTP_OPTION_FIELDS];
 
 /** The secrets X signs with: at least one of the two. */
 export interface SigningSecrets {
@@ -44,17 +54,15 @@ export interface SigningSecrets {
   consumerSecret?: string;
 }
 
-export interface CheckedOptions extends SigningSecrets {
+export interface CheckedOptions extends SigningSecrets, HttpOptions<TwitterErrorContext> {
   tracker: SessionTracker;
   onMessage: TwitterWebhookOptions['onMessage'];
-  bodyLimitBytes: number;
-  onError?: (error: unknown) => void;
 }
 
 /** Checks the options at construction; every refusal names the field (secrets are never echoed). */
 export function checkOptions(options: TwitterWebhookOptions): CheckedOptions {
   checkOptionFields('twitterWebhook', options, OPTION_FIELDS);
-  const { tracker, clientSecret, consumerSecret, onMessage, onError } = options;
+  const { tracker, clientSecret, consumerSecret, onMessage } = options;
   checkTracker(tracker);
   checkSecret('clientSecret', clientSecret);
   checkSecret('consumerSecret', consumerSecret);
@@ -65,12 +73,9 @@ export function checkOptions(options: TwitterWebhookOptions): CheckedOptions {
     );
   }
   checkFunction('onMessage', onMessage);
-  const bodyLimitBytes = checkBodyLimitBytes(options.bodyLimitBytes);
-  checkOptionalFunction('onError', onError);
-  const checked: CheckedOptions = { tracker, onMessage, bodyLimitBytes };
+  const checked: CheckedOptions = { tracker, onMessage, ...checkHttpOptions<TwitterErrorContext>(options) };
   if (clientSecret !== undefined) checked.clientSecret = clientSecret;
   if (consumerSecret !== undefined) checked.consumerSecret = consumerSecret;
-  if (onError !== undefined) checked.onError = onError;
   return checked;
 }
 

@@ -1,14 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type Exchange,
+  httpLayer,
   type NodeHandler,
   parseJsonBody,
-  readRawBody,
+  queryOf,
   sendJson,
-  toReportingNodeHandler,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { directMessagesOf } from './map.js';
-import { checkOptions, type TwitterWebhookOptions } from './options.js';
+import { checkOptions, type TwitterErrorContext, type TwitterWebhookOptions } from './options.js';
 import { crcResponse, verifyDelivery } from './signature.js';
 import { endInterrupted, trackDelivered } from './track.js';
 
@@ -28,43 +28,53 @@ import { endInterrupted, trackDelivered } from './track.js';
  * http.createServer(handler).listen(3000);
  */
 export function twitterWebhook(options: TwitterWebhookOptions): NodeHandler {
-  const { tracker, onMessage, bodyLimitBytes, onError, ...secrets } = checkOptions(options);
-  const report = onError ?? ((error: unknown) => console.error('[@botsession/twitter]', error));
+  const { tracker, onMessage, bodyLimitBytes, readTimeoutMs, onError, ...secrets } = checkOptions(options);
+  const http = httpLayer<TwitterErrorContext>({
+    connector: '@botsession/twitter',
+    bodyLimitBytes,
+    readTimeoutMs,
+    onError,
+  });
 
-  async function work(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function work(exchange: Exchange<TwitterErrorContext>): Promise<void> {
+    const { req, res } = exchange;
     if (req.method === 'GET') {
-      // Not `new URL(req.url, base)`: it reads a path starting with `//` as a host, or throws.
-      const query = (req.url ?? '').split('?')[1] ?? '';
-      const token = new URLSearchParams(query).get('crc_token');
-      sendJson(res, 200, crcResponse(secrets, token));
+      sendJson(res, 200, crcResponse(secrets, queryOf(req).get('crc_token')));
       return;
     }
     if (req.method !== 'POST') {
-      res.setHeader('allow', 'GET, POST');
-      throw new WebhookHttpError(405, `${req.method} is not allowed: X sends GET (CRC) and POST (events)`);
+      throw new WebhookHttpError(405, `${req.method} is not allowed: X sends GET (CRC) and POST (events)`, {
+        allow: 'GET, POST',
+      });
     }
-    const raw = await readRawBody(req, bodyLimitBytes);
+    // No signature header this app can check: 401 before the body is even read.
+    try {
+      verifyDelivery(secrets, Buffer.alloc(0), req.headers);
+    } catch (error) {
+      if (error instanceof WebhookHttpError && error.status === 401) throw error;
+    }
+    // No media-type check: the signature proves the delivery genuine (see meta's webhook).
+    const raw = await exchange.readBody();
     verifyDelivery(secrets, raw, req.headers);
     const messages = directMessagesOf(parseJsonBody(raw));
 
-    const failures: unknown[] = [];
+    // A tracker failure other than an outage (a closed tracker) reaches the error policy.
+    const report = (error: unknown) => exchange.fail(error);
     for (const delivered of messages) {
       const stamp = await trackDelivered(tracker, delivered, report);
       if (delivered.direction === 'outbound') continue; // the account's own message: counted, not handled
       try {
         await onMessage(delivered.message, stamp);
       } catch (error) {
-        failures.push(error);
         await endInterrupted(tracker, delivered, report);
+        exchange.fail(error, { message: delivered.message });
       }
     }
     // X redelivers what is not answered 200: a failing bot must not get the same DMs again.
+    // Failures of onMessage go to the error policy after the 200: onError, else Express's next.
     res.writeHead(200);
     res.end();
-    if (failures.length === 1) throw failures[0];
-    if (failures.length > 1) throw new AggregateError(failures, `${failures.length} onMessage calls failed`);
   }
 
-  // After a 200, a failure of onMessage propagates: to onError, else Express's error chain.
-  return toReportingNodeHandler(work, onError, report);
+  return http.handler(work);
 }

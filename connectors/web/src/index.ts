@@ -12,6 +12,7 @@ export type {
   NextFunction,
   WebChannelHandler,
   WebChannelOptions,
+  WebErrorContext,
   WebMessageContext,
   WebMessageHandler,
   WebReply,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { ConfigError, createSessionTracker, type SessionTracker } from '@botsession/core';
 import { refOf, webChannel } from '@botsession/web';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ describe('web channel API', () => {
     const answer = await post('message', { token, text: 'hello' });
     expect(answer.status).toBe(200);
     const sessionId = answer.body.sessionId;
-    expect(answer.body.message).toEqual({ text: 'hello', sessionId, isNew: true });
+    expect(answer.body.message).toEqual({ text: 'hello', sessionId, isNew: true, redelivered: false });
     expect(answer.body.replies).toEqual([
       { text: 'one: hello', sessionId },
       { text: 'two', sessionId },
@@ -270,6 +271,198 @@ describe('web channel API', () => {
     expect(again.status).toBe(304);
   });
 
+  it('expires a token after tokenLifetimeMs (403, the widget then opens a new conversation)', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    const conversationId = token.split('.')[0]!;
+    // The same conversation, signed by this server's secret, but issued 25 h ago.
+    const issuedAt = (Date.now() - 25 * 3_600_000).toString(36);
+    const signature = createHmac('sha256', SECRET)
+      .update(`botsession-web:${conversationId}:${issuedAt}`)
+      .digest('base64url');
+    const old = `${conversationId}.${issuedAt}.${signature}`;
+    expect(await post('message', { token: old, text: 'hi' })).toEqual({
+      status: 403,
+      body: { error: 'token has expired; open a new conversation' },
+    });
+    // 13 h old: still valid, and renewed (same conversation, fresh token) in the answer.
+    const halfIssued = (Date.now() - 13 * 3_600_000).toString(36);
+    const half = `${conversationId}.${halfIssued}.${createHmac('sha256', SECRET).update(`botsession-web:${conversationId}:${halfIssued}`).digest('base64url')}`;
+    const renewed = await post('message', { token: half, text: 'hi' });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.conversationId).toBe(conversationId);
+    expect(renewed.body.token).toMatch(new RegExp(`^${conversationId}\\.`));
+    expect(renewed.body.token).not.toBe(half);
+    // A fresh token is not renewed.
+    expect((await post('message', { token, text: 'again' })).body.token).toBeUndefined();
+  });
+
+  it('accepts tokens of a previous secret during a rotation and renews them with the new one', async () => {
+    const before = await serve(createSessionTracker());
+    const { token } = (await (await fetch(`${before.url}/botsession/open`, { method: 'POST' })).json()) as {
+      token: string;
+    };
+    await before.close();
+    tracker = createSessionTracker();
+    served = await serve(tracker, {
+      secret: 'the-new-secret-the-new-secret-the-new',
+      previousSecrets: [SECRET],
+    });
+    const answer = await post('message', { token, text: 'hi' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.conversationId).toBe(token.split('.')[0]);
+    const renewed = answer.body.token as string;
+    expect(renewed).not.toBe(token);
+    expect((await post('message', { token: renewed, text: 'again' })).body.sessionId).toBe(
+      answer.body.sessionId,
+    );
+    // Without the old secret listed, the same token is refused.
+    await served!.close();
+    served = await serve(tracker, { secret: 'the-new-secret-the-new-secret-the-new' });
+    expect((await post('message', { token, text: 'hi' })).status).toBe(403);
+  });
+
+  it('answers 429 with Retry-After past the new-session limit of one client, and keeps its sessions going', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker, { newSessionLimit: { perMinute: 1, burst: 2 } });
+    const tokens = [await open(), await open(), await open()];
+    const first = await post('message', { token: tokens[0], text: 'one' });
+    expect(first.status).toBe(200);
+    expect((await post('message', { token: tokens[1], text: 'two' })).status).toBe(200);
+    const res = await fetch(`${served!.url}/botsession/message`, {
+      method: 'POST',
+      body: JSON.stringify({ token: tokens[2], text: 'three' }),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(served!.starts).toHaveLength(2);
+    // A message inside an open session still counts.
+    const more = await post('message', { token: tokens[0], text: 'more' });
+    expect(more.status).toBe(200);
+    expect(more.body.sessionId).toBe(first.body.sessionId);
+    const session = await tracker.get({ channel: 'web', conversationId: first.body.conversationId });
+    expect(session?.userMessages).toBe(2);
+  });
+
+  it('is same-origin by default: another origin gets 403 and no CORS header; an allowed one gets its origin', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const from = (origin: string, path = 'open', method = 'POST') =>
+      fetch(`${served!.url}/botsession/${path}`, { method, headers: { origin } });
+    const foreign = await from('https://evil.example');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await from(served!.url)).status).toBe(200);
+    expect((await from('https://evil.example', 'widget.js', 'GET')).status).toBe(200); // the script is public
+    await served!.close();
+    served = await serve(tracker, { allowedOrigins: ['https://shop.example'] });
+    const allowed = await from('https://shop.example');
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(allowed.headers.get('vary')).toBe('Origin');
+    expect((await from('https://shop.example', 'message', 'OPTIONS')).status).toBe(204);
+    expect((await from('https://evil.example', 'message', 'OPTIONS')).status).toBe(403);
+  });
+
+  it('never lets a handler error out of the handler: onError gets it with the conversation', async () => {
+    tracker = createSessionTracker();
+    const boom = new Error('boom');
+    const told: Array<[unknown, string | undefined]> = [];
+    served = await serve(tracker, {
+      onMessage: () => {
+        throw boom;
+      },
+      onError: (error, context) => told.push([error, context.conversationId]),
+    });
+    const token = await open();
+    expect(await post('message', { token, text: 'hi' })).toEqual({
+      status: 500,
+      body: { error: 'the bot failed to answer' },
+    });
+    expect(told).toEqual([[boom, token.split('.')[0]]]);
+  });
+
+  it('counts a retried message once: same messageId, same stamp, redelivered, replies counted once', async () => {
+    tracker = createSessionTracker();
+    let runs = 0;
+    served = await serve(tracker, {
+      onMessage: (text) => {
+        runs += 1;
+        return [`one: ${text}`, 'two'];
+      },
+    });
+    const token = await open();
+    const first = await post('message', { token, text: 'hello', messageId: 'msg_0123456789abcdefghij' });
+    const retry = await post('message', { token, text: 'hello', messageId: 'msg_0123456789abcdefghij' });
+    expect(first.body.message).toMatchObject({ isNew: true, redelivered: false });
+    expect(retry.body.message).toEqual({
+      text: 'hello',
+      sessionId: first.body.sessionId,
+      isNew: false,
+      redelivered: true,
+    });
+    expect(retry.body.replies).toEqual(first.body.replies); // the bot answered again (it ran twice)
+    expect(runs).toBe(2);
+    const session = await tracker.get({ channel: 'web', conversationId: first.body.conversationId });
+    expect(session).toMatchObject({ userMessages: 1, botMessages: 2, interactions: 3 });
+    // Another id is another message.
+    await post('message', { token, text: 'hello', messageId: 'msg_another_0123456789' });
+    expect(
+      (await tracker.get({ channel: 'web', conversationId: first.body.conversationId }))?.userMessages,
+    ).toBe(2);
+  });
+
+  it('opens no second session when a message is retried after the bot failed on it', async () => {
+    tracker = createSessionTracker();
+    let fail = true;
+    const stamps: unknown[] = [];
+    served = await serve(tracker, {
+      onMessage: (_text, ctx) => {
+        stamps.push(ctx.botSession?.session.status);
+        if (fail) throw new Error('CRM down');
+        return 'ok';
+      },
+    });
+    const token = await open();
+    const messageId = 'msg_failing_0123456789';
+    expect((await post('message', { token, text: 'hi', messageId })).status).toBe(500);
+    expect(served!.ends.map((s) => s.endReason)).toEqual(['interrupted']);
+    fail = false;
+    const retry = await post('message', { token, text: 'hi', messageId });
+    expect(retry.status).toBe(200);
+    // The handler ran with the ended session's stamp; its reply counts nowhere, nothing opens.
+    expect(stamps).toEqual(['active', 'ended']);
+    expect(retry.body.message).toMatchObject({ sessionId: served!.ends[0]!.id, redelivered: true });
+    expect(served!.starts).toHaveLength(1);
+    expect(await tracker.get({ channel: 'web', conversationId: retry.body.conversationId })).toBeUndefined();
+  });
+
+  it('ends one session for a close sent twice with one id (fetch, then the beacon fallback)', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    await post('message', { token, text: 'one' });
+    const closing = { token, messageId: 'close_0123456789abcdef' };
+    expect((await post('close', closing)).body.ended).toBe(true);
+    await post('message', { token, text: 'two' }); // a new session in the same conversation
+    expect((await post('close', closing)).body.ended).toBe(false);
+    expect(served!.ends).toHaveLength(1);
+    expect(served!.starts).toHaveLength(2);
+  });
+
+  it('answers 400 to a messageId that is not 8 to 64 base64url characters', async () => {
+    tracker = createSessionTracker();
+    served = await serve(tracker);
+    const token = await open();
+    for (const messageId of ['short', 'x'.repeat(65), 'has space in it!', 42]) {
+      const refused = await post('message', { token, text: 'hi', messageId });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatch(/^messageId must be 8 to 64 characters/);
+    }
+    expect(served!.starts).toEqual([]);
+  });
+
   it('throws a ConfigError naming the field for bad options', () => {
     tracker = createSessionTracker();
     const base = { tracker, secret: SECRET, onMessage: () => 'hi' };
@@ -294,6 +487,22 @@ describe('web channel API', () => {
       'maxBodyBytes must be a positive integer, got -1',
     ]);
     expect(fieldOf({ ...base, channel: 'web2' })?.[0]).toBe('channel');
+    expect(fieldOf({ ...base, allowOrigin: '*' })).toEqual([
+      'allowOrigin',
+      "allowOrigin must list origins; '*' would let any site use the API",
+    ]);
+    expect(fieldOf({ ...base, allowedOrigins: ['shop.example'] })?.[0]).toBe('allowedOrigins');
+    expect(fieldOf({ ...base, allowOrigin: 'https://a.example', allowedOrigins: [] })?.[0]).toBe(
+      'allowOrigin',
+    );
+    expect(fieldOf({ ...base, previousSecrets: ['short'] })?.[0]).toBe('previousSecrets[0]');
+    expect(fieldOf({ ...base, tokenLifetimeMs: 0 })?.[0]).toBe('tokenLifetimeMs');
+    expect(fieldOf({ ...base, readTimeoutMs: -5 })?.[0]).toBe('readTimeoutMs');
+    expect(fieldOf({ ...base, bodyLimitBytes: 10, maxBodyBytes: 10 })?.[0]).toBe('maxBodyBytes');
+    expect(fieldOf({ ...base, newSessionLimit: { perMinute: -1 } })?.[0]).toBe('newSessionLimit.perMinute');
+    expect(
+      fieldOf({ ...base, newSessionLimit: false, bodyLimitBytes: 4096, allowOrigin: 'https://a.example' }),
+    ).toBeUndefined();
     expect(fieldOf(base)).toBeUndefined();
   });
 });

@@ -168,6 +168,34 @@ describe('web chat widget in Chromium', () => {
     expect(served.starts[1]!.conversationId).not.toBe(mine.conversationId);
   });
 
+  it('retries a message whose answer was lost with the same id: the server counts it once', async () => {
+    await start();
+    await launcher().click();
+    const sent: Array<{ messageId: string; text: string }> = [];
+    let lost = false;
+    // The first attempt reaches the server, which counts it; its answer never reaches the page.
+    await page.route('**/botsession/message', async (route) => {
+      sent.push(JSON.parse(route.request().postData() ?? '{}'));
+      if (lost) return route.continue();
+      lost = true;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await say('are you there?');
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.messageId).toBe(sent[0]!.messageId);
+    expect(sent[0]!.messageId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(served.starts).toHaveLength(1);
+    const session = await tracker.get({ channel: 'web', conversationId: served.starts[0]!.conversationId });
+    expect(session).toMatchObject({ userMessages: 1, botMessages: 1, interactions: 2 });
+    expect(await page.getByText('echo: are you there?').count()).toBe(1);
+    // The next message has an id of its own.
+    await page.unroute('**/botsession/message');
+    await say('next');
+    const after = await tracker.get({ channel: 'web', conversationId: served.starts[0]!.conversationId });
+    expect(after).toMatchObject({ userMessages: 2, botMessages: 2 });
+  });
+
   it('sends the close as a beacon when X is clicked while the page is unloading', async () => {
     await start();
     await launcher().click();

@@ -122,6 +122,28 @@ input{flex:1;font:inherit;padding:8px 10px;border:1px solid #888;border-radius:8
     // A string body goes as text/plain: a "simple" request, so no CORS preflight on other origins.
     fetch(`${base}/${path}`, { method: 'POST', body: JSON.stringify(body), keepalive: path === 'close' });
 
+  // 128 random bits, base64url: the id of one message, the same on every retry of it, so the
+  // server counts a retried message once (the first attempt may have arrived, its answer not).
+  const newId = (): string => {
+    let binary = '';
+    for (const byte of crypto.getRandomValues(new Uint8Array(16))) binary += String.fromCharCode(byte);
+    return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  };
+  const RETRY_DELAYS_MS = [1000, 3000];
+  /** `post`, tried again after a network failure or a 502/503/504, with the same body (and id). */
+  const postRetrying = async (path: string, body: object): Promise<Response> => {
+    for (let attempt = 0; ; attempt++) {
+      const last = attempt === RETRY_DELAYS_MS.length;
+      try {
+        const res = await post(path, body);
+        if (last || ![502, 503, 504].includes(res.status)) return res;
+      } catch (error) {
+        if (last) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    }
+  };
+
   const newConversation = async (): Promise<string> => {
     const res = await post('open', {});
     if (!res.ok) throw new Error(`open: ${res.status}`);
@@ -132,11 +154,24 @@ input{flex:1;font:inherit;padding:8px 10px;border:1px solid #888;border-radius:8
   };
 
   const send = async (text: string, line: HTMLElement) => {
-    let res = await post('message', { token: state.token ?? (await newConversation()), text });
-    // 403: the token is not ours any more (secret rotated, storage tampered). Start a new conversation once.
-    if (res.status === 403) res = await post('message', { token: await newConversation(), text });
+    const messageId = newId();
+    let res = await postRetrying('message', {
+      token: state.token ?? (await newConversation()),
+      text,
+      messageId,
+    });
+    // 403: the token is not ours any more (expired, secret rotated, storage tampered). Start a new conversation once.
+    if (res.status === 403)
+      res = await postRetrying('message', { token: await newConversation(), text, messageId });
     if (!res.ok) throw new Error(`message: ${res.status}`);
-    const answer = (await res.json()) as { sessionId: string | null; message: Reply; replies: Reply[] };
+    const answer = (await res.json()) as {
+      token?: string;
+      sessionId: string | null;
+      message: Reply;
+      replies: Reply[];
+    };
+    // The server renews a token half-way through its lifetime (or after a secret rotation).
+    if (answer.token) state.token = answer.token;
     if (answer.message.sessionId) line.dataset.sessionId = answer.message.sessionId;
     const last = state.lines[state.lines.length - 1];
     if (last) last.sessionId = answer.message.sessionId;
@@ -176,11 +211,12 @@ input{flex:1;font:inherit;padding:8px 10px;border:1px solid #888;border-radius:8
     stamp(undefined);
     setOpen(false, true);
     if (token === undefined) return;
-    const body = JSON.stringify({ token });
-    const beacon = () => navigator.sendBeacon(`${base}/close`, body);
+    // One id for the fetch and its beacon fallback: both arriving end one session, not the next one.
+    const closing = { token, messageId: newId() };
+    const beacon = () => navigator.sendBeacon(`${base}/close`, JSON.stringify(closing));
     // X while the page unloads: only a beacon is sure to leave. Otherwise fetch (keepalive), beacon as fallback.
     if (leaving) beacon();
-    else post('close', { token }).catch(beacon);
+    else post('close', closing).catch(beacon);
   };
 
   launcher.addEventListener('click', () => setOpen(true, true));

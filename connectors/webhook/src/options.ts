@@ -1,5 +1,6 @@
 import { ConfigError, type SessionTracker } from '@botsession/core';
-import { DEFAULT_BODY_LIMIT_BYTES } from './raw-body.js';
+import type { HttpErrorContext, HttpErrorHandler } from './http-layer.js';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_READ_TIMEOUT_MS } from './raw-body.js';
 
 /**
  * The checks every connector factory starts with: the options are an object, and every field
@@ -69,4 +70,49 @@ export function checkBodyLimitBytes(value: unknown): number {
     );
   }
   return value;
+}
+
+/**
+ * The `readTimeoutMs` option: 10 s when unset, else a whole number of milliseconds from 1 to
+ * 10 minutes (a ConfigError naming the field and value otherwise).
+ */
+export function checkReadTimeoutMs(value: unknown): number {
+  if (value === undefined) return DEFAULT_READ_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > 600_000) {
+    throw new ConfigError(
+      'readTimeoutMs',
+      `readTimeoutMs must be a whole number of milliseconds from 1 to 600000, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** The option fields every HTTP connector takes, beside its own. */
+export const HTTP_OPTION_FIELDS = ['bodyLimitBytes', 'readTimeoutMs', 'onError'] as const;
+
+/** The HTTP options every connector shares, checked: what `httpLayer` needs besides the connector's name. */
+export interface HttpOptions<C extends HttpErrorContext = HttpErrorContext> {
+  bodyLimitBytes: number;
+  readTimeoutMs: number;
+  onError: HttpErrorHandler<C> | undefined;
+}
+
+/**
+ * Checks the shared HTTP options (`bodyLimitBytes`, `readTimeoutMs`, `onError`) at
+ * construction; `defaultBodyLimitBytes` is the connector's own default (web and help: 16 KiB).
+ *
+ * @example
+ * const http = httpLayer({ connector: '@botsession/x', ...checkHttpOptions(options) });
+ */
+export function checkHttpOptions<C extends HttpErrorContext = HttpErrorContext>(
+  options: { bodyLimitBytes?: unknown; readTimeoutMs?: unknown; onError?: unknown },
+  defaultBodyLimitBytes: number = DEFAULT_BODY_LIMIT_BYTES,
+): HttpOptions<C> {
+  const bodyLimitBytes =
+    options.bodyLimitBytes === undefined
+      ? defaultBodyLimitBytes
+      : checkBodyLimitBytes(options.bodyLimitBytes);
+  const readTimeoutMs = checkReadTimeoutMs(options.readTimeoutMs);
+  checkOptionalFunction('onError', options.onError);
+  return { bodyLimitBytes, readTimeoutMs, onError: options.onError as HttpErrorHandler<C> | undefined };
 }

@@ -21,14 +21,15 @@ export function sendText(
 }
 
 /**
- * Answers a refused request with its status and a one-line reason. Anything that is not a
- * WebhookHttpError is a bug or an outage on our side, and is rethrown for the caller.
+ * Answers a refused request with its status, its headers and a one-line reason. Anything that
+ * is not a WebhookHttpError is a bug or an outage on our side, and is rethrown for the caller.
  */
 export function sendError(res: ServerResponse, error: unknown): void {
   if (!(error instanceof WebhookHttpError)) throw error;
   if (res.headersSent) {
-    res.end();
+    if (!res.writableEnded) res.end();
     return;
   }
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
   sendJson(res, error.status, { error: error.message });
 }

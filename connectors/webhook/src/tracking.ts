@@ -4,6 +4,7 @@ import {
   type SessionStamp,
   type SessionTracker,
   StoreUnavailableError,
+  type TrackOptions,
 } from '@botsession/core';
 
 /** Where a connector sends failures it cannot answer through HTTP (its `onError`, or a log). */
@@ -27,16 +28,20 @@ export async function unlessStoreDown<T>(
 }
 
 /**
- * Tracks one message; a store outage yields no stamp instead of an error, so the bot still
- * answers (see `unlessStoreDown`).
+ * Tracks one message (with the platform's `deliveryId`, when it has one); a store outage
+ * yields no stamp instead of an error, so the bot still answers (see `unlessStoreDown`).
  */
 export function trackOrUndefined(
   tracker: SessionTracker,
   ref: ConversationRef,
   direction: Direction,
   report: ReportError,
+  deliveryId?: string,
 ): Promise<SessionStamp | undefined> {
-  return unlessStoreDown(() => tracker.track(ref, { direction }), report);
+  return unlessStoreDown(
+    () => tracker.track(ref, deliveryId === undefined ? { direction } : { direction, deliveryId }),
+    report,
+  );
 }
 
 /**
@@ -51,15 +56,66 @@ export function trackReplyOrUndefined(
   ref: ConversationRef,
   inReplyTo: string | undefined,
   report: ReportError,
+  deliveryId?: string,
 ): Promise<SessionStamp | undefined> {
-  return unlessStoreDown(() => tracker.track(ref, { direction: 'outbound', inReplyTo }), report);
+  return unlessStoreDown(
+    () =>
+      tracker.track(
+        ref,
+        deliveryId === undefined
+          ? { direction: 'outbound', inReplyTo }
+          : { direction: 'outbound', inReplyTo, deliveryId },
+      ),
+    report,
+  );
 }
 
-/** The bot's handler failed: the channel's policy decides whether that ends the session. */
+/**
+ * The delivery id of the `index`-th reply (from 1) to a request that carried `deliveryId`,
+ * so that the replies of a retried request count once too, like the request: the handler
+ * runs again on a retry (the first attempt may have failed) and sends its replies again.
+ */
+export function replyDeliveryId(deliveryId: string | undefined, index: number): string | undefined {
+  return deliveryId === undefined ? undefined : `${deliveryId}/reply-${index}`;
+}
+
+/**
+ * The bot's handler failed: the channel's policy decides whether that ends the session. With
+ * the failed delivery's id, a retry that fails again ends nothing more (not the session the
+ * first failure's next message may have opened).
+ */
 export async function endInterrupted(
   tracker: SessionTracker,
   ref: ConversationRef,
   report: ReportError,
+  deliveryId?: string,
 ): Promise<void> {
-  await unlessStoreDown(() => tracker.end(ref, 'interrupted'), report);
+  await unlessStoreDown(
+    () =>
+      deliveryId === undefined
+        ? tracker.end(ref, 'interrupted')
+        : tracker.end(ref, 'interrupted', { deliveryId: `${deliveryId}/interrupted` }),
+    report,
+  );
+}
+
+/**
+ * `track()` with any options, telling a store outage apart from "no session" (a
+ * `startsSession: false` message outside a session also yields no stamp): a connector that
+ * refuses a request for the latter must not refuse it for the former. Other failures go to
+ * `report`.
+ */
+export async function trackTelling(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  options: TrackOptions,
+  report: ReportError,
+): Promise<{ stamp: SessionStamp | undefined; storeDown: boolean }> {
+  try {
+    return { stamp: await tracker.track(ref, options), storeDown: false };
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return { stamp: undefined, storeDown: true };
+    report(error);
+    return { stamp: undefined, storeDown: false };
+  }
 }

@@ -1,6 +1,7 @@
 import { type IncomingMessage, request } from 'node:http';
 import {
   hmac,
+  httpLayer,
   parseFormBody,
   parseJsonBody,
   readRawBody,
@@ -21,8 +22,9 @@ async function post(url: string, body: string | Buffer, headers: Record<string, 
   return { status: response.status, text: await response.text() };
 }
 
+const layer = httpLayer({ connector: 'test', bodyLimitBytes: 1024, readTimeoutMs: 5000, onError: undefined });
 const echoRaw = (limit?: number) =>
-  toNodeHandler(async (req, res) => {
+  layer.handler(async ({ req, res }) => {
     const raw = await readRawBody(req, limit);
     res.end(`${raw.length}:${raw.toString('hex')}`);
   });
@@ -134,7 +136,7 @@ describe('parsers', () => {
   });
 });
 
-describe('toNodeHandler', () => {
+describe('toNodeHandler (the older entry to the HTTP layer)', () => {
   it('passes unexpected failures to Express next, and answers 500 without it', async () => {
     const failing = toNodeHandler(async () => {
       throw new Error('boom');

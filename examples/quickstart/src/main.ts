@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ConversationRef, createSessionTracker } from '@botsession/core';
 import { printReport } from './report.js';
+import { serveDashboard, serveRequested } from './serve.js';
 import { describeEnd, label, line } from './timeline.js';
 
 const SECOND = 1_000;
@@ -104,6 +105,8 @@ async function slackProactive(): Promise<void> {
 }
 
 console.log('botsession quickstart: memory backend, timeouts shortened to seconds\n');
+// `npm start -- --serve`: the dashboard from the start, live traffic after the story (serve.ts).
+const serving = serveRequested() ? await serveDashboard(tracker) : undefined;
 // The tracker's timers are unref'd so that an idle bot can exit. A real bot's server keeps
 // the process alive; this demo has no server, so it holds the loop open until every end.
 const keepAlive = setInterval(() => {}, SECOND);
@@ -116,6 +119,7 @@ await Promise.all([
   slackProactive(),
 ]);
 await allEnded;
+await serving?.untilStopped();
 clearInterval(keepAlive);
 await printReport(tracker);
 await tracker.close();

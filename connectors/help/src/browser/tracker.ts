@@ -15,7 +15,9 @@
  */
 (() => {
   type Via = 'click' | 'search' | 'suggested' | 'direct' | 'new-tab' | 'reload' | 'history' | 'api';
-  type HelpEvent = { type: 'search' } | { type: 'open'; article: string; via: Via };
+  // `id`: this page's own id for the event, the same each time it is sent, so the server
+  // counts an event sent twice (a retry after a lost answer) once.
+  type HelpEvent = { type: 'search'; id: string } | { type: 'open'; article: string; via: Via; id: string };
 
   interface Config {
     endpoint: string;
@@ -128,7 +130,7 @@
     const sameTab =
       stored !== undefined && (ownsName ? named === stored : !(window.opener && history.length === 1));
     if (sameTab) return { id: stored, fresh: false };
-    const id = newTabId();
+    const id = newId();
     store.clear();
     store.set('tab', id);
     if (ownsName) window.name = NAME_PREFIX + id;
@@ -136,25 +138,34 @@
   }
 
   /** 128 random bits, base64url: getRandomValues works on plain http too, unlike randomUUID. */
-  function newTabId(): string {
+  function newId(): string {
     const bytes = crypto.getRandomValues(new Uint8Array(16));
     let binary = '';
     for (const byte of bytes) binary += String.fromCharCode(byte);
     return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
   }
 
-  function pendingSearches(): number {
-    return Number(store.get('pending') ?? 0) || 0;
+  /** Events not counted yet: held searches, and events whose request failed (kept with their ids). */
+  function pending(): HelpEvent[] {
+    const saved = store.getJson<unknown>('pending');
+    // An older tracker kept a count of searches: they become searches with ids of their own.
+    if (typeof saved === 'number') return Array.from({ length: saved }, () => search());
+    return Array.isArray(saved) ? (saved as HelpEvent[]) : [];
   }
 
-  function addPending(count: number): void {
-    if (count > 0) store.set('pending', String(pendingSearches() + count));
+  function addPending(events: HelpEvent[]): void {
+    // Bounded like the server's batch (50 events): the oldest go first.
+    if (events.length > 0) store.set('pending', JSON.stringify([...pending(), ...events].slice(-40)));
   }
 
   function takePending(): HelpEvent[] {
-    const count = pendingSearches();
+    const events = pending();
     store.remove('pending');
-    return Array.from({ length: count }, () => ({ type: 'search' }) as const);
+    return events;
+  }
+
+  function search(): HelpEvent {
+    return { type: 'search', id: newId() };
   }
 
   /** A guess only, to avoid useless requests: the server checks again before counting a search. */
@@ -164,7 +175,6 @@
   }
 
   function send(events: HelpEvent[]): void {
-    const searches = events.filter((event) => event.type === 'search').length;
     fetch(config.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -173,18 +183,27 @@
       // The request outlives a navigation that starts right after it.
       keepalive: true,
     })
-      .then((response) => (response.ok ? (response.json() as Promise<Answer>) : Promise.reject(response)))
+      .then((response) => {
+        if (response.ok) return response.json() as Promise<Answer>;
+        // Refused for good (400, 403, 413): sending the same events again would be refused again.
+        if (response.status !== 429 && response.status < 500) return undefined;
+        return Promise.reject(response);
+      })
       .then((answer) => {
+        if (answer === undefined) return;
         if (answer.held) {
           // No session was active after all: the searches wait for an article to be opened.
+          // They were counted nowhere, so they get new ids (the server remembers the old ones).
           store.remove('session');
-          addPending(searches);
+          addPending(events.filter((event) => event.type === 'search').map(() => search()));
           return;
         }
         if (typeof answer.sessionId === 'string') remember(answer);
         document.dispatchEvent(new CustomEvent('botsession:stamp', { detail: answer }));
       })
-      .catch(() => addPending(searches));
+      // No answer (network, 5xx, 429): the events may or may not have arrived. They wait, with
+      // their ids, for the next request, where the server counts each of them once.
+      .catch(() => addPending(events));
   }
 
   function remember(answer: Answer): void {
@@ -198,18 +217,18 @@
 
   /** Sends held searches when a session is active in this tab; otherwise they keep waiting. */
   function flush(useBeacon = false): void {
-    if (pendingSearches() === 0 || !sessionActive()) return;
+    if (pending().length === 0 || !sessionActive()) return;
     const events = takePending();
     if (useBeacon) {
       const body = JSON.stringify({ tabId: tab.id, events });
-      if (!navigator.sendBeacon(config.endpoint, body)) addPending(events.length);
+      if (!navigator.sendBeacon(config.endpoint, body)) addPending(events);
       return;
     }
     send(events);
   }
 
   function reportOpen(article: string, via: Via): void {
-    send([...takePending(), { type: 'open', article, via }]);
+    send([...takePending(), { type: 'open', article, via, id: newId() }]);
   }
 
   function searchInputOf(target: EventTarget | null): HTMLInputElement | HTMLTextAreaElement | undefined {
@@ -224,7 +243,7 @@
     const query = input.value.trim();
     if (query === '' || committed.get(input) === query) return;
     committed.set(input, query);
-    addPending(1);
+    addPending([search()]);
     if (sendNow) flush();
   }
 
@@ -353,7 +372,7 @@
     },
     /** A search made outside the marked inputs. */
     search(): void {
-      addPending(1);
+      addPending([search()]);
       flush();
     },
     session(): KnownSession | undefined {

@@ -8,6 +8,7 @@ import type { LedgerCell } from '../../report.js';
 import type { ChannelPolicy, ConversationRef, Session } from '../../types.js';
 import { Commands } from './commands.js';
 import { type Connections, openConnections } from './connections.js';
+import { withDeadline } from './deadline.js';
 import { HookAcks } from './hook-acks.js';
 import { conversationName, decodeName, encodeName, refOfName, shardOf } from './names.js';
 import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
@@ -81,6 +82,7 @@ export class RedisBackend implements Backend {
   private readonly clock = new StoreClock();
   private readonly acks: HookAcks;
   private readonly cursors: Array<[string, string]> = [];
+  private readonly arming = new Set<Promise<void>>();
   private host: BackendHost | undefined;
   private everReady = false;
   private connectFailed = false;
@@ -96,7 +98,7 @@ export class RedisBackend implements Backend {
     }
     this.connections = openConnections(this.options);
     this.redis = this.connections.commands;
-    this.commands = new Commands(this.redis);
+    this.commands = new Commands(this.redis, this.options.commandTimeoutMs);
     this.acks = new HookAcks(this.redis, (error) => this.host?.reportError(error));
     this.redis.on('ready', () => {
       this.everReady = true;
@@ -219,9 +221,7 @@ export class RedisBackend implements Backend {
     const { channel, conversationId } = input.ref;
     const keys = this.shards[shard]!;
     // Ends left to a worker (this process runs no sessionEnd handler): have the shard swept.
-    if (armAt !== '') {
-      this.expiry.arm(shard, Number(armAt), Number(storeNow)).catch((error) => this.host?.reportError(error));
-    }
+    if (armAt !== '') this.arm(shard, Number(armAt), Number(storeNow));
     const deliverEnds = input.event.type === 'message' || this.host?.listens('sessionEnd') !== false;
     // An old session found past its deadline ended first; announce it before its successor.
     if (ended !== '' && deliverEnds) this.announceEnd(keys, decodeSnapshot(channel, conversationId, ended));
@@ -240,7 +240,7 @@ export class RedisBackend implements Backend {
       }
       case REPLY.ended: {
         const session = decodeSnapshot(channel, conversationId, payload);
-        this.announceEnd(keys, session);
+        if (deliverEnds) this.announceEnd(keys, session);
         return { session, isNew: false };
       }
       case REPLY.redelivered:
@@ -250,6 +250,13 @@ export class RedisBackend implements Backend {
       default:
         return { session: undefined, isNew: false };
     }
+  }
+
+  /** Adds a shard's expiry job off the caller's path; close() waits for the ones in flight. */
+  private arm(shard: number, at: number, storeNow: number): void {
+    const added = this.expiry.arm(shard, at, storeNow).catch((error) => this.host?.reportError(error));
+    this.arming.add(added);
+    void added.then(() => this.arming.delete(added));
   }
 
   /** Delivers sessionStart here and now; acknowledged once every handler settled. */
@@ -312,9 +319,7 @@ export class RedisBackend implements Backend {
     await this.whenReady();
     const name = conversationName(ref);
     const keys = this.shards[shardOf(name, this.options.shards)]!;
-    const record = await this.redis.hget(keys.records, name).catch((error: Error) => {
-      throw this.unavailable(error);
-    });
+    const record = await this.read(this.redis.hget(keys.records, name));
     if (record === null || record[0] !== 'L') return undefined;
     const session = decodeLive(ref.channel, ref.conversationId, record);
     // Past its deadline is over, even if the sweep has not got there yet.
@@ -331,7 +336,7 @@ export class RedisBackend implements Backend {
     for (const keys of this.shards) {
       for (let day = firstDay; day <= lastDay; day++) {
         reads.push(
-          this.redis.hgetall(`${keys.ledgerPrefix}${day}`).then((fields) => {
+          this.read(this.redis.hgetall(`${keys.ledgerPrefix}${day}`)).then((fields) => {
             const cells: LedgerCell[] = [];
             for (const [field, value] of Object.entries(fields)) {
               const [hh, channel, name] = field.split('\u001f') as [string, string, string];
@@ -355,7 +360,7 @@ export class RedisBackend implements Backend {
     await this.whenReady();
     const counts = new Map<string, number>();
     try {
-      const all = await Promise.all(this.shards.map((keys) => this.redis.hgetall(keys.active)));
+      const all = await Promise.all(this.shards.map((keys) => this.read(this.redis.hgetall(keys.active))));
       for (const fields of all) {
         for (const [channel, value] of Object.entries(fields)) {
           const name = decodeName(channel);
@@ -375,7 +380,7 @@ export class RedisBackend implements Backend {
     for (const keys of this.shards) {
       let cursor = '0';
       do {
-        const [next, flat] = await this.redis.hscan(keys.records, cursor, 'COUNT', 500);
+        const [next, flat] = await this.read(this.redis.hscan(keys.records, cursor, 'COUNT', 500));
         cursor = next;
         const now = this.clock.now();
         for (let i = 0; i < flat.length; i += 2) {
@@ -415,9 +420,21 @@ export class RedisBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.arming]);
     await this.acks.flush();
     await this.expiry.close();
     await Promise.all([quit(this.connections.commands), quit(this.connections.queue)]);
+  }
+
+  /** A read with the command deadline; failures as the tracker should see them. */
+  private read<T>(promise: Promise<T>): Promise<T> {
+    return withDeadline(
+      promise,
+      this.options.commandTimeoutMs,
+      () => new Error(`Redis did not answer within ${this.options.commandTimeoutMs} ms`),
+    ).catch((error: Error) => {
+      throw this.unavailable(error);
+    });
   }
 
   /** Undefined when connected (the hot path); otherwise waits for the first connection only. */
@@ -442,7 +459,7 @@ export class RedisBackend implements Backend {
       this.redis.once('ready', onReady);
       this.redis.once('error', onError);
     });
-    return withTimeout(this.firstReady, this.options.commandTimeoutMs, () =>
+    return withDeadline(this.firstReady, this.options.commandTimeoutMs, () =>
       this.unavailable(new Error(`no connection within ${this.options.commandTimeoutMs} ms`)),
     );
   }
@@ -462,22 +479,6 @@ export class RedisBackend implements Backend {
     this.outageReported = true;
     return wrapped;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function quit(client: Connections['commands']): Promise<void> {
