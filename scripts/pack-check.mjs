@@ -28,6 +28,7 @@ import { packageJsonProblems, tarballProblems } from './pack-check/rules.mjs';
 import {
   besideOurs,
   installScratchProject,
+  oldestReleases,
   prepareScratchProject,
   versionIn,
 } from './pack-check/scratch-project.mjs';
@@ -49,6 +50,9 @@ const slug = (name) => name.replace(/^@/, '').replace(/\//g, '-');
 const scratch = mkdtempSync(join(tmpdir(), 'botsession-pack-check-'));
 /** The redis-server the snippets and the Redis step use, once started. */
 let redis;
+/** The scratch project, and how to let it go at the end. */
+let project;
+let releaseProject = () => {};
 
 try {
   const workspaces = findWorkspaces(root);
@@ -122,7 +126,13 @@ try {
     });
   })();
 
-  const project = prepareScratchProject(root);
+  const scratchProject = prepareScratchProject(root);
+  ({ project } = scratchProject);
+  releaseProject = scratchProject.temporary
+    ? () => rmSync(project, { recursive: true, force: true })
+    : scratchProject.release;
+  if (scratchProject.temporary)
+    detail('another pack check is using the kept scratch project: this one uses a new one');
   const readmes = packages.map(({ dir, pkg }) => ({
     name: pkg.name,
     file: slug(pkg.name),
@@ -135,11 +145,14 @@ try {
   const tarballPaths = new Map(
     packages.map(({ pkg }) => [pkg.name, join(packDir, tarballs.get(pkg.name).filename)]),
   );
-  const wanted = besideOurs(
+  const newest = besideOurs(
     packages,
     snippets.map((s) => s.snippet),
-    { oldest: peerOldest },
   );
+  const peerNames = [
+    ...new Set(packages.flatMap(({ pkg }) => Object.keys(pkg.peerDependencies ?? {}))),
+  ].filter((name) => !ours.has(name));
+  const wanted = peerOldest ? await oldestReleases(newest, peerNames) : newest;
   detail(
     `in ${project}: npm install <${tarballPaths.size} tarballs> ${[...wanted].map(([n, r]) => `${n}@${r}`).join(' ')}`,
   );
@@ -294,6 +307,7 @@ try {
   problems.push(error instanceof Error ? error.message : String(error));
 } finally {
   await redis?.destroy();
+  releaseProject();
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: a switch for this script, not a turbo task input
   if (process.env.PACK_CHECK_KEEP === '1') console.log(`   tarballs kept in ${scratch}`);
   else rmSync(scratch, { recursive: true, force: true });
