@@ -534,6 +534,18 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         expect([a.isNew, b.isNew, a.redelivered, b.redelivered]).toEqual([true, true, false, false]);
       });
 
+      it('remembers the newest 32 delivery ids of a conversation: bounded memory', async () => {
+        const h = await harness();
+        const ref = conversation('telegram');
+        for (let i = 1; i <= 40; i++)
+          await h.tracker.track(ref, { direction: 'inbound', deliveryId: `u${i}` });
+        const recent = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u9' });
+        expect(recent.redelivered).toBe(true); // 9..40: the newest 32
+        const forgotten = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u8' });
+        expect(forgotten).toMatchObject({ redelivered: false });
+        expect(forgotten.session.interactions).toBe(41);
+      });
+
       it('forgets a delivery id after the channel’s redelivery window', async () => {
         const h = await harness({ telegram: { redeliveryWindowMs: 60_000 } });
         const ref = conversation('telegram');

@@ -356,6 +356,21 @@ export class RedisBackend implements Backend {
     }
   }
 
+  async ledgerTotals(): Promise<LedgerCell[]> {
+    await this.whenReady();
+    const all = await Promise.all(
+      this.shards.map((keys) => this.read(this.redis.hgetall(`${keys.ledgerPrefix}total`))),
+    );
+    const cells: LedgerCell[] = [];
+    for (const fields of all) {
+      for (const [field, value] of Object.entries(fields)) {
+        const [channel, name] = field.split('\u001f') as [string, string];
+        cells.push({ hour: 0, channel: decodeName(channel), field: name, value: Number(value) });
+      }
+    }
+    return cells;
+  }
+
   async activeCounts(): Promise<Map<string, number>> {
     await this.whenReady();
     const counts = new Map<string, number>();
