@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`): installs what the tests need, builds, lints,
-# typechecks and runs every test. Says what it does at each step.
+# typechecks, checks the packages as published (the pack check) and runs every test.
+# Says what it does at each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,10 @@ npx biome check .
 say "typecheck tests and examples: tsc -p tsconfig.check.json"
 npx tsc -p tsconfig.check.json
 
+say "pack check: npm pack every public package; publint and attw on each tarball; install them into scratch ESM and CommonJS projects beside the newest SDK releases; type-check and run each README's snippet there (scripts/pack-check.mjs)"
+pack_status=0
+node scripts/pack-check.mjs || pack_status=$?
+
 say "tests: vitest (Redis servers are started by the tests themselves on free ports)"
 report=$(mktemp)
 status=0
@@ -42,4 +47,6 @@ node -e '
   console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$report" || true
 rm -f "$report"
-exit "$status"
+[ "$pack_status" -eq 0 ] || echo "pack check failed: see its problems above"
+[ "$status" -ne 0 ] && exit "$status"
+exit "$pack_status"
