@@ -218,7 +218,7 @@ const micros = (cores: number, perSecond: number) => `${Math.round((cores / perS
 function printTables(rows: Row[]): void {
   const line = (cells: string[], widths: number[]) =>
     console.log(`  ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('')}`.trimEnd());
-  const a = [22, 12, 14, 26, 0];
+  const a = [22, 12, 14, 28, 0];
   console.log(`  track(), ongoing sessions, ${IN_FLIGHT} in flight per process`);
   line(
     ['processes', 'total', 'per process', 'CPU per call redis / bots', 'cores busy redis / bots / machine'],
