@@ -39,6 +39,8 @@ class BotChild {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, (reply: Reply) => void>();
   private nextId = 0;
+  private exited = false;
+  /** Tracker `error` events the process reported. */
   errors = 0;
 
   constructor(env: Record<string, string>) {
@@ -52,7 +54,9 @@ class BotChild {
       markReady = resolve;
       fail = reject;
     });
+    this.child.stdin!.on('error', () => {}); // a write racing the exit: the exit answers it
     this.child.once('exit', (code) => {
+      this.exited = true;
       const error = new Error(`a bot process exited (code ${code})`);
       fail(error);
       for (const answer of this.pending.values()) answer({ failure: error.message });
@@ -66,6 +70,7 @@ class BotChild {
   }
 
   ask<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.exited) return Promise.reject(new Error('the bot process exited'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, (reply) => {
