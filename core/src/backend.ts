@@ -64,6 +64,8 @@ export interface Backend {
   get(ref: ConversationRef, now: number): Promise<Session | undefined> | Session | undefined;
   /** The ledger's counters of the UTC hours from `firstHour` to `lastHour` (hour starts, inclusive). */
   ledger(firstHour: number, lastHour: number): Promise<LedgerCell[]> | LedgerCell[];
+  /** All-time counters (hour 0), kept apart from the hourly ones so that they never expire; optional. */
+  ledgerTotals?(): Promise<LedgerCell[]> | LedgerCell[];
   /** Live sessions per channel, now. */
   activeCounts(): Promise<Map<string, number>> | Map<string, number>;
   /** Every live session (of one channel, if given), in no particular order. */

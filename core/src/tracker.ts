@@ -285,8 +285,15 @@ class Tracker implements SessionTracker {
     const resolved = resolveQuery(query);
     const { first, last } = hoursOf(resolved);
     try {
+      // All time, per channel: one read of the totals where the backend keeps them.
+      const allTime =
+        resolved.from === 0 &&
+        !resolved.byHour &&
+        !resolved.byDay &&
+        resolved.to >= this.clock() &&
+        this.backend.ledgerTotals !== undefined;
       const [cells, active] = await Promise.all([
-        last < first ? [] : this.backend.ledger(first, last),
+        allTime ? this.backend.ledgerTotals!() : last < first ? [] : this.backend.ledger(first, last),
         this.backend.activeCounts(),
       ]);
       return buildReport(resolved, cells, active);

@@ -33,6 +33,26 @@ runConformanceSuite('redis backend on Redis Cluster', {
     }),
 });
 
+describe('exact counts on Redis Cluster', () => {
+  it('counts a redelivery that reaches another tracker (another connection) once', async () => {
+    const prefix = `redeliver-${Date.now().toString(36)}`;
+    const first = createSessionTracker({
+      backend: redisBackend({ connection: client, prefix, worker: false }),
+    });
+    const second = createSessionTracker({
+      backend: redisBackend({ connection: client, prefix, worker: false }),
+    });
+    const ref = { channel: 'telegram', conversationId: 'c-1', userId: 'u-1' };
+    const original = await first.track(ref, { direction: 'inbound', deliveryId: '5001' });
+    const again = await second.track(ref, { direction: 'inbound', deliveryId: '5001' });
+    expect(again).toMatchObject({ sessionId: original.sessionId, redelivered: true, isNew: false });
+    const range = { from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 };
+    const [row] = await second.report(range);
+    expect(row).toMatchObject({ channel: 'telegram', sessions: 1, interactions: 1, active: 1 });
+    await Promise.all([first.close(), second.close()]);
+  });
+});
+
 describe('Redis Cluster layout', () => {
   it('spreads conversations and expiry queues over all three masters', async () => {
     const prefix = `layout-${Date.now().toString(36)}`;

@@ -110,6 +110,9 @@ describe('the Redis backend answers like the rule engine', () => {
           expect(await redis.report({ ...range, by: [...range.by] })).toEqual(
             await memory.report({ ...range, by: [...range.by] }),
           );
+          // All time per channel: Redis reads its never-expiring totals, memory sums the hours.
+          const allTime = { from: 0, to: now() + 86_400_000 };
+          expect(await redis.report(allTime)).toEqual(await memory.report(allTime));
         } finally {
           await Promise.all([memory.close(), redis.close()]);
         }

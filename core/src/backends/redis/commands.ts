@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Cluster, Redis } from 'ioredis';
+import { withDeadline } from './deadline.js';
 
 const COMMANDS_DIR = new URL('./commands/', import.meta.url);
 
@@ -47,7 +48,10 @@ function scripts(): Map<string, Script> {
 export class Commands {
   private readonly byName = scripts();
 
-  constructor(private readonly client: Redis | Cluster) {}
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly timeoutMs: number,
+  ) {}
 
   run<T = unknown>(
     name: CommandName,

@@ -2,7 +2,7 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { ResolvedRedisOptions } from './options.js';
 
 export interface Connections {
-  /** Our hot-path client: fails fast (no offline queue) so that track() never hangs on an outage. */
+  /** Our hot-path client: fails fast (no offline queue); every call has a deadline (deadline.ts). */
   commands: Redis | Cluster;
   /** BullMQ's client: waits through outages (BullMQ needs maxRetriesPerRequest: null). */
   queue: Redis | Cluster;
@@ -21,7 +21,8 @@ function isRedis(connection: unknown): connection is Redis {
  * (same server, our settings), so the user's own client keeps its settings and stays theirs.
  */
 export function openConnections(options: ResolvedRedisOptions): Connections {
-  const fast = { enableOfflineQueue: false, commandTimeout: options.commandTimeoutMs } as const;
+  // No commandTimeout here: calls get their deadline from withDeadline (deadline.ts).
+  const fast = { enableOfflineQueue: false } as const;
   const patient = { maxRetriesPerRequest: null, enableOfflineQueue: true } as const;
   const { connection } = options;
   if (isCluster(connection)) {
@@ -29,7 +30,7 @@ export function openConnections(options: ResolvedRedisOptions): Connections {
     return {
       commands: connection.duplicate(undefined, {
         enableOfflineQueue: false,
-        redisOptions: { ...redisOptions, commandTimeout: options.commandTimeoutMs },
+        redisOptions,
       }),
       queue: connection.duplicate(undefined, {
         enableOfflineQueue: true,

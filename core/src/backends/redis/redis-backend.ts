@@ -8,6 +8,7 @@ import type { LedgerCell } from '../../report.js';
 import type { ChannelPolicy, ConversationRef, Session } from '../../types.js';
 import { Commands } from './commands.js';
 import { type Connections, openConnections } from './connections.js';
+import { withDeadline } from './deadline.js';
 import { HookAcks } from './hook-acks.js';
 import { conversationName, decodeName, encodeName, refOfName, shardOf } from './names.js';
 import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
@@ -97,7 +98,7 @@ export class RedisBackend implements Backend {
     }
     this.connections = openConnections(this.options);
     this.redis = this.connections.commands;
-    this.commands = new Commands(this.redis);
+    this.commands = new Commands(this.redis, this.options.commandTimeoutMs);
     this.acks = new HookAcks(this.redis, (error) => this.host?.reportError(error));
     this.redis.on('ready', () => {
       this.everReady = true;
@@ -318,9 +319,7 @@ export class RedisBackend implements Backend {
     await this.whenReady();
     const name = conversationName(ref);
     const keys = this.shards[shardOf(name, this.options.shards)]!;
-    const record = await this.redis.hget(keys.records, name).catch((error: Error) => {
-      throw this.unavailable(error);
-    });
+    const record = await this.read(this.redis.hget(keys.records, name));
     if (record === null || record[0] !== 'L') return undefined;
     const session = decodeLive(ref.channel, ref.conversationId, record);
     // Past its deadline is over, even if the sweep has not got there yet.
@@ -337,7 +336,7 @@ export class RedisBackend implements Backend {
     for (const keys of this.shards) {
       for (let day = firstDay; day <= lastDay; day++) {
         reads.push(
-          this.redis.hgetall(`${keys.ledgerPrefix}${day}`).then((fields) => {
+          this.read(this.redis.hgetall(`${keys.ledgerPrefix}${day}`)).then((fields) => {
             const cells: LedgerCell[] = [];
             for (const [field, value] of Object.entries(fields)) {
               const [hh, channel, name] = field.split('\u001f') as [string, string, string];
@@ -357,11 +356,26 @@ export class RedisBackend implements Backend {
     }
   }
 
+  async ledgerTotals(): Promise<LedgerCell[]> {
+    await this.whenReady();
+    const all = await Promise.all(
+      this.shards.map((keys) => this.read(this.redis.hgetall(`${keys.ledgerPrefix}total`))),
+    );
+    const cells: LedgerCell[] = [];
+    for (const fields of all) {
+      for (const [field, value] of Object.entries(fields)) {
+        const [channel, name] = field.split('\u001f') as [string, string];
+        cells.push({ hour: 0, channel: decodeName(channel), field: name, value: Number(value) });
+      }
+    }
+    return cells;
+  }
+
   async activeCounts(): Promise<Map<string, number>> {
     await this.whenReady();
     const counts = new Map<string, number>();
     try {
-      const all = await Promise.all(this.shards.map((keys) => this.redis.hgetall(keys.active)));
+      const all = await Promise.all(this.shards.map((keys) => this.read(this.redis.hgetall(keys.active))));
       for (const fields of all) {
         for (const [channel, value] of Object.entries(fields)) {
           const name = decodeName(channel);
@@ -381,7 +395,7 @@ export class RedisBackend implements Backend {
     for (const keys of this.shards) {
       let cursor = '0';
       do {
-        const [next, flat] = await this.redis.hscan(keys.records, cursor, 'COUNT', 500);
+        const [next, flat] = await this.read(this.redis.hscan(keys.records, cursor, 'COUNT', 500));
         cursor = next;
         const now = this.clock.now();
         for (let i = 0; i < flat.length; i += 2) {
@@ -427,6 +441,17 @@ export class RedisBackend implements Backend {
     await Promise.all([quit(this.connections.commands), quit(this.connections.queue)]);
   }
 
+  /** A read with the command deadline; failures as the tracker should see them. */
+  private read<T>(promise: Promise<T>): Promise<T> {
+    return withDeadline(
+      promise,
+      this.options.commandTimeoutMs,
+      () => new Error(`Redis did not answer within ${this.options.commandTimeoutMs} ms`),
+    ).catch((error: Error) => {
+      throw this.unavailable(error);
+    });
+  }
+
   /** Undefined when connected (the hot path); otherwise waits for the first connection only. */
   private whenReady(): Promise<void> | undefined {
     if (this.redis.status === 'ready') return undefined;
@@ -449,7 +474,7 @@ export class RedisBackend implements Backend {
       this.redis.once('ready', onReady);
       this.redis.once('error', onError);
     });
-    return withTimeout(this.firstReady, this.options.commandTimeoutMs, () =>
+    return withDeadline(this.firstReady, this.options.commandTimeoutMs, () =>
       this.unavailable(new Error(`no connection within ${this.options.commandTimeoutMs} ms`)),
     );
   }
@@ -469,22 +494,6 @@ export class RedisBackend implements Backend {
     this.outageReported = true;
     return wrapped;
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function quit(client: Connections['commands']): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import type { ResolvedRedisOptions } from './options.js';
@@ -61,11 +62,15 @@ export class ShardExpiry {
    * (timestamp + delay) is `at` whichever process adds it; workers promote it by their own
    * clocks (BullMQ's), which a sweep survives: an early one ends nothing before its deadline.
    */
-  async arm(shard: number, at: number, storeNow: number): Promise<void> {
+  async arm(shard: number, at: number, storeNow: number, runningJobId?: string): Promise<void> {
+    let jobId = `${shard}-${at}`;
+    // A job that ran early re-arms its own slot: BullMQ would ignore an id that is still
+    // active (the running job's own), so this one takes a fresh id.
+    if (jobId === runningJobId) jobId = `${jobId}-${randomUUID()}`;
     await this.queueOf(shard).add(
       JOB_NAME,
       { n: shard },
-      { jobId: `${shard}-${at}`, delay: Math.max(0, at - storeNow), timestamp: storeNow },
+      { jobId, delay: Math.max(0, at - storeNow), timestamp: storeNow },
     );
   }
 
@@ -95,7 +100,7 @@ export class ShardExpiry {
             // re-arming, so that such a worker cannot spin on the shard.
             const intendedAt = job.timestamp + (job.delay ?? 0);
             if (intendedAt > storeNow + 100) await sleep(Math.min(wait, WAIT_IN_JOB_MS));
-            await this.arm(job.data.n, nextAt, storeNow);
+            await this.arm(job.data.n, nextAt, storeNow, job.id);
             return;
           }
         },

@@ -27,6 +27,7 @@ local batch, lease = tonumber(ARGV[2]), tonumber(ARGV[3])
 local opts = { logRetentionMs = tonumber(ARGV[4]), ledgerRetentionMs = tonumber(ARGV[5]) }
 local ends, starts = {}, {}
 
+startBatch()
 local due = redis.call('ZRANGEBYSCORE', KEYS[K_DEADLINES], '-inf', now, 'LIMIT', 0, batch)
 for _, conv in ipairs(due) do
   local record = redis.call('HGET', KEYS[K_RECORDS], conv)
@@ -51,6 +52,8 @@ for _, conv in ipairs(due) do
     end
   end
 end
+
+flushBatch()
 
 local claim = string.format('%013d', now)
 -- The earliest moment a pending hook seen here may be taken over: the sweep comes back then.

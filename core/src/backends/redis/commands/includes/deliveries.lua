@@ -1,30 +1,50 @@
 --[[
-  The Lua mirror of core/src/deliveries.ts: a conversation's newest delivery ids, as
-  'fingerprint:firstSeenAt:ordinal' entries separated by ','. The fingerprint is 48 bits of
-  SHA-1 of the platform's id (made by the caller), enough inside one conversation.
-  ordinal '' : the delivery was counted nowhere.
+  The Lua mirror of core/src/deliveries.ts: a conversation's newest delivery ids, oldest
+  first, as 'fingerprint:firstSeenAt:ordinal' entries separated by ','. The fingerprint is
+  48 bits of SHA-1 of the platform's id (made by the caller), enough inside one conversation.
+  ordinal '' : the delivery was counted nowhere. Plain-text finds, no pattern loops: this runs
+  for every message that carries an id.
 ]]
 local MAX_DELIVERIES = 32
 
+-- Where the entry of `fp` starts in `list`, or nil.
+local function deliveryAt(list, fp)
+  return string.find(',' .. list, ',' .. fp .. ':', 1, true)
+end
+
 -- The ordinal the delivery acted on ('' for nowhere), or nil when it is new (or past the window).
 local function findDelivery(list, fp, now, windowMs)
-  for entry in string.gmatch(list, '[^,]+') do
-    local f, at, ordinal = string.match(entry, '^([^:]*):(%d+):(.*)$')
-    if f == fp then
-      if now - tonumber(at) < windowMs then return ordinal end
-      return nil
-    end
-  end
+  local at = deliveryAt(list, fp)
+  if not at then return nil end
+  local seen, ordinal = string.match(list, '^[^:]*:(%d+):([^,]*)', at)
+  if now - tonumber(seen) < windowMs then return ordinal end
   return nil
 end
 
+-- `list` without the entry that starts at `at`.
+local function withoutEntry(list, at)
+  local stop = string.find(list, ',', at, true)
+  if at == 1 then return stop and string.sub(list, stop + 1) or '' end
+  return string.sub(list, 1, at - 2) .. (stop and string.sub(list, stop) or '')
+end
+
 local function rememberDelivery(list, fp, now, windowMs, ordinal)
-  local kept = {}
-  for entry in string.gmatch(list, '[^,]+') do
-    local f, at = string.match(entry, '^([^:]*):(%d+):')
-    if f ~= fp and now - tonumber(at) < windowMs then kept[#kept + 1] = entry end
+  local at = deliveryAt(list, fp)
+  if at then list = withoutEntry(list, at) end
+  local entry = fp .. ':' .. string.format('%d', now) .. ':' .. ordinal
+  list = list == '' and entry or list .. ',' .. entry
+  local count, pos = 1, 0
+  while true do
+    pos = string.find(list, ',', pos + 1, true)
+    if not pos then break end
+    count = count + 1
   end
-  kept[#kept + 1] = fp .. ':' .. string.format('%d', now) .. ':' .. ordinal
-  local from = math.max(1, #kept - MAX_DELIVERIES + 1)
-  return table.concat(kept, ',', from, #kept)
+  -- Oldest first: drop from the head what is past the window or beyond the newest 32.
+  while count > 1 do
+    local seen = tonumber(string.match(list, '^[^:]*:(%d+)'))
+    if count <= MAX_DELIVERIES and now - seen < windowMs then break end
+    list = withoutEntry(list, 1)
+    count = count - 1
+  end
+  return list
 end

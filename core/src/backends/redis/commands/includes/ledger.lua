@@ -16,19 +16,71 @@ local function bucketOf(bounds, value)
   return at
 end
 
--- retentionMs: how long a day's counters are kept after the day.
-local function ledgerAdd(time, channel, name, by, retentionMs)
-  local day = math.floor(time / DAY_MS)
-  local key = KEYS[K_LEDGER] .. day
-  local field = string.format('%02d', math.floor((time % DAY_MS) / HOUR_MS)) .. SEP .. channel .. SEP .. name
+-- A sweep ends hundreds of sessions in one call: it sets this table and their counters are
+-- summed here and written once per field (flushLedger), not once per session.
+local ledgerBatch
+
+-- Each counter also moves its all-time total (KEYS[8] .. 'total', field channel \31 name,
+-- never expiring): what metrics read as counters that never go down, in one read.
+local function ledgerWrite(key, field, by, day, retentionMs)
   local value
+  local total = string.sub(field, 4)
   if by == math.floor(by) then
     value = redis.call('HINCRBY', key, field, by)
+    redis.call('HINCRBY', KEYS[K_LEDGER] .. 'total', total, by)
   else
     value = redis.call('HINCRBYFLOAT', key, field, by)
+    redis.call('HINCRBYFLOAT', KEYS[K_LEDGER] .. 'total', total, by)
   end
   -- The field is new: make sure its day expires (the same value every time, so idempotent).
   if tonumber(value) == by then redis.call('PEXPIREAT', key, (day + 1) * DAY_MS + retentionMs) end
+end
+
+-- The day key and the field prefix ('HH' \31 channel \31) of a time: made once per event.
+local function ledgerSlot(time, channel)
+  local day = math.floor(time / DAY_MS)
+  return KEYS[K_LEDGER] .. day, string.format('%02d', math.floor((time % DAY_MS) / HOUR_MS)) .. SEP .. channel .. SEP, day
+end
+
+-- retentionMs: how long a day's counters are kept after the day.
+local function ledgerAddAt(key, prefix, day, name, by, retentionMs)
+  local field = prefix .. name
+  if ledgerBatch then
+    local id = key .. SEP .. field
+    local entry = ledgerBatch[id]
+    if entry then
+      entry[3] = entry[3] + by
+    else
+      ledgerBatch[id] = { key, field, by, day, retentionMs }
+    end
+    return
+  end
+  ledgerWrite(key, field, by, day, retentionMs)
+end
+
+local function ledgerAdd(time, channel, name, by, retentionMs)
+  local key, prefix, day = ledgerSlot(time, channel)
+  ledgerAddAt(key, prefix, day, name, by, retentionMs)
+end
+
+-- Live sessions per channel: batched like the ledger during a sweep.
+local activeBatch
+local function activeAdd(channel, by)
+  if activeBatch then
+    activeBatch[channel] = (activeBatch[channel] or 0) + by
+    return
+  end
+  redis.call('HINCRBY', KEYS[K_ACTIVE], channel, by)
+end
+
+local function startBatch()
+  ledgerBatch, activeBatch = {}, {}
+end
+
+local function flushBatch()
+  for _, e in pairs(ledgerBatch) do ledgerWrite(e[1], e[2], e[3], e[4], e[5]) end
+  for channel, by in pairs(activeBatch) do redis.call('HINCRBY', KEYS[K_ACTIVE], channel, by) end
+  ledgerBatch, activeBatch = nil, nil
 end
 
 --[[
@@ -37,7 +89,7 @@ end
 ]]
 local function bookStart(conv, channel, s, now, retentionMs)
   ledgerAdd(tonumber(s.startedAt), channel, 'sessions', 1, retentionMs)
-  redis.call('HINCRBY', KEYS[K_ACTIVE], channel, 1)
+  activeAdd(channel, 1)
   redis.call('HSET', KEYS[K_STARTS], s.id, string.format('%013d', now) .. conv)
   redis.call('ZADD', KEYS[K_DEADLINES], s.expiresAt, conv)
 end
@@ -55,14 +107,15 @@ local function retire(conv, channel, s, endedAt, reason, now, opts)
   s.deliveries = deliveries
   local duration = endedAt - tonumber(s.startedAt)
   local ret = opts.ledgerRetentionMs
-  ledgerAdd(endedAt, channel, 'end:' .. reason, 1, ret)
-  ledgerAdd(endedAt, channel, 'dur:' .. bucketOf(DURATION_BUCKETS_MS, duration), 1, ret)
-  ledgerAdd(endedAt, channel, 'durSum', duration, ret)
-  ledgerAdd(endedAt, channel, 'ips:' .. bucketOf(INTERACTION_BUCKETS, s.interactions), 1, ret)
-  ledgerAdd(endedAt, channel, 'ipsSum', s.interactions, ret)
-  redis.call('HINCRBY', KEYS[K_ACTIVE], channel, -1)
-  redis.call('XADD', KEYS[K_LOG], 'MINID', '~', string.format('%d', now - opts.logRetentionMs), '*',
-    'c', conv, 'r', snapshot)
+  local key, prefix, day = ledgerSlot(endedAt, channel)
+  ledgerAddAt(key, prefix, day, 'end:' .. reason, 1, ret)
+  ledgerAddAt(key, prefix, day, 'dur:' .. bucketOf(DURATION_BUCKETS_MS, duration), 1, ret)
+  ledgerAddAt(key, prefix, day, 'durSum', duration, ret)
+  ledgerAddAt(key, prefix, day, 'ips:' .. bucketOf(INTERACTION_BUCKETS, s.interactions), 1, ret)
+  ledgerAddAt(key, prefix, day, 'ipsSum', s.interactions, ret)
+  activeAdd(channel, -1)
+  opts.minId = opts.minId or string.format('%d', now - opts.logRetentionMs)
+  redis.call('XADD', KEYS[K_LOG], 'MINID', '~', opts.minId, '*', 'c', conv, 'r', snapshot)
   -- Claimed by the caller, who delivers it now; claimed at 0 (anyone's, at once) when the
   -- caller has no sessionEnd handler to run (a CLI, a worker-less admin tool).
   redis.call('HSET', KEYS[K_ENDS], s.id, string.format('%013d', opts.claimEnds == false and 0 or now) .. conv .. '\30' .. snapshot)
