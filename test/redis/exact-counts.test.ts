@@ -117,7 +117,8 @@ describe('exact counts on Redis', () => {
     await sleep(800);
     stop = true;
     await traffic;
-    expect(rejected).toBeGreaterThan(0);
+    // Calls in flight during the freeze were rejected at their deadline, not held until Redis came back.
+    expect(rejected).toBeGreaterThanOrEqual(10);
     const rows = await tracker.report(everything());
     // Every resolved call counted once, no rejected one counted later (+1: the warm-up).
     expect(total(rows, (r) => r.userMessages)).toBe(resolved + 1);

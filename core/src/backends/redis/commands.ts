@@ -63,11 +63,16 @@ export class Commands {
     if (keys.length !== script.keys) {
       throw new Error(`${name} takes ${script.keys} keys (its file name says so), got ${keys.length}`);
     }
-    return (this.client.evalsha(script.sha, script.keys, ...keys, ...args) as Promise<T>).catch(
+    const sent = (this.client.evalsha(script.sha, script.keys, ...keys, ...args) as Promise<T>).catch(
       (error: Error) => {
         if (!error.message.startsWith('NOSCRIPT')) throw error;
         return this.client.eval(script.source, script.keys, ...keys, ...args) as Promise<T>;
       },
+    );
+    return withDeadline(
+      sent,
+      this.timeoutMs,
+      () => new Error(`Redis did not answer within ${this.timeoutMs} ms`),
     );
   }
 }
