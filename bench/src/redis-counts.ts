@@ -25,16 +25,14 @@ function trackMessageSource(): string {
     dirname(require.resolve('@botsession/core/package.json')),
     'dist/backends/redis/commands',
   );
-  return readFileSync(join(commands, 'trackMessage-8.lua'), 'utf8').replace(
+  return readFileSync(join(commands, 'trackMessage-1.lua'), 'utf8').replace(
     /^--- @include "([\w-]+)"$/gm,
     (_line, name: string) => readFileSync(join(commands, 'includes', `${name}.lua`), 'utf8'),
   );
 }
 
 function shardKeys(tag: string): string[] {
-  return ['records', 'deadlines', 'active', 'starting', 'ending', 'log', 'armed', 'ledger:'].map(
-    (k) => `{${tag}}:${k}`,
-  );
+  return [`{${tag}}`];
 }
 
 async function usedMemory(client: Redis): Promise<number> {
@@ -78,7 +76,7 @@ export async function runRedisCountsBench(): Promise<void> {
     const call = (sha: string, lane: number, tag: string) =>
       client.evalsha(
         sha,
-        8,
+        1,
         ...shardKeys(`${tag}:${lane % 16}`),
         `web\u001fc${lane}`,
         'web',

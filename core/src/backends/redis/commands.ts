@@ -32,6 +32,8 @@ function scripts(): Map<string, Script> {
     for (const file of readdirSync(COMMANDS_DIR)) {
       const match = /^(\w+)-(\d+)\.lua$/.exec(file);
       if (match === null) continue;
+      if (loaded.has(match[1]!))
+        throw new Error(`two Lua files for the command ${match[1]} in ${COMMANDS_DIR.pathname}`);
       const source = loadLua(file);
       const sha = createHash('sha1').update(source).digest('hex');
       loaded.set(match[1]!, { name: match[1]!, keys: Number(match[2]), source, sha });

@@ -1,10 +1,10 @@
 /**
  * The keys of one shard. Every key carries the shard's hash tag `{<prefix>:<n>}`: on Redis
  * Cluster a shard lives in one slot, so each Lua command touches one slot, and the shards
- * spread over the masters. The order is the one includes/keys.lua names.
+ * spread over the masters. The names are the ones includes/keys.lua builds from the tag.
  */
 export interface ShardKeys {
-  /** KEYS for the shard scripts, in includes/keys.lua's order. */
+  /** KEYS for the shard scripts: the base every key is named from (includes/keys.lua). */
   all: readonly string[];
   records: string;
   deadlines: string;
@@ -29,17 +29,5 @@ export function shardKeys(prefix: string, shard: number): ShardKeys {
     armed: `${tag}:armed`,
     ledgerPrefix: `${tag}:ledger:`,
   };
-  return {
-    ...keys,
-    all: [
-      keys.records,
-      keys.deadlines,
-      keys.active,
-      keys.pendingStarts,
-      keys.pendingEnds,
-      keys.log,
-      keys.armed,
-      keys.ledgerPrefix,
-    ],
-  };
+  return { ...keys, all: [tag] };
 }

@@ -1,7 +1,7 @@
 --[[
   The Lua mirror of core/src/deliveries.ts: a conversation's newest delivery ids, oldest
-  first, as 'fingerprint:firstSeenAt:ordinal' entries separated by ','. The fingerprint is
-  48 bits of SHA-1 of the platform's id (made by the caller), enough inside one conversation.
+  first, as 'fingerprint:firstSeenAt:ordinal' entries separated by ','. The fingerprint is a
+  53-bit hash of the platform's id in base 36 (made by the caller), enough inside one conversation.
   ordinal '' : the delivery was counted nowhere. Plain-text finds, no pattern loops: this runs
   for every message that carries an id.
 ]]

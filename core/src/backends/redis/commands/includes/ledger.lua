@@ -1,13 +1,18 @@
 --[[
   The Lua mirror of core/src/ledger.ts: counters per UTC hour and channel, one hash per
-  shard and day (KEYS[8] .. epochDay), field 'HH' \31 channel \31 name. Moved in the same
+  shard and day (KEY_LEDGER .. epochDay), field 'HH' \31 channel \31 name. Moved in the same
   script as the state change that causes them: counted exactly once.
   The bucket bounds must equal DURATION_BUCKETS_MS and INTERACTION_BUCKETS (a unit test
   reads this file and compares).
 ]]
-local DURATION_BUCKETS_MS = { 1000, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000,
-  3600000, 7200000, 14400000, 28800000, 43200000, 86400000, 172800000 }
-local INTERACTION_BUCKETS = { 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200 }
+-- Built only when a session ends (a table literal costs every call that runs it).
+local function durationBuckets()
+  return { 1000, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000,
+    3600000, 7200000, 14400000, 28800000, 43200000, 86400000, 172800000 }
+end
+local function interactionBuckets()
+  return { 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200 }
+end
 local DAY_MS, HOUR_MS = 86400000, 3600000
 
 local function bucketOf(bounds, value)
@@ -20,17 +25,17 @@ end
 -- summed here and written once per field (flushLedger), not once per session.
 local ledgerBatch
 
--- Each counter also moves its all-time total (KEYS[8] .. 'total', field channel \31 name,
+-- Each counter also moves its all-time total (KEY_LEDGER .. 'total', field channel \31 name,
 -- never expiring): what metrics read as counters that never go down, in one read.
 local function ledgerWrite(key, field, by, day, retentionMs)
   local value
   local total = string.sub(field, 4)
   if by == math.floor(by) then
     value = redis.call('HINCRBY', key, field, by)
-    redis.call('HINCRBY', KEYS[K_LEDGER] .. 'total', total, by)
+    redis.call('HINCRBY', KEY_LEDGER .. 'total', total, by)
   else
     value = redis.call('HINCRBYFLOAT', key, field, by)
-    redis.call('HINCRBYFLOAT', KEYS[K_LEDGER] .. 'total', total, by)
+    redis.call('HINCRBYFLOAT', KEY_LEDGER .. 'total', total, by)
   end
   -- The field is new: make sure its day expires (the same value every time, so idempotent).
   if tonumber(value) == by then redis.call('PEXPIREAT', key, (day + 1) * DAY_MS + retentionMs) end
@@ -39,7 +44,7 @@ end
 -- The day key and the field prefix ('HH' \31 channel \31) of a time: made once per event.
 local function ledgerSlot(time, channel)
   local day = math.floor(time / DAY_MS)
-  return KEYS[K_LEDGER] .. day, string.format('%02d', math.floor((time % DAY_MS) / HOUR_MS)) .. SEP .. channel .. SEP, day
+  return KEY_LEDGER .. day, string.format('%02d', math.floor((time % DAY_MS) / HOUR_MS)) .. SEP .. channel .. SEP, day
 end
 
 -- retentionMs: how long a day's counters are kept after the day.
@@ -70,7 +75,7 @@ local function activeAdd(channel, by)
     activeBatch[channel] = (activeBatch[channel] or 0) + by
     return
   end
-  redis.call('HINCRBY', KEYS[K_ACTIVE], channel, by)
+  redis.call('HINCRBY', KEY_ACTIVE, channel, by)
 end
 
 local function startBatch()
@@ -79,7 +84,7 @@ end
 
 local function flushBatch()
   for _, e in pairs(ledgerBatch) do ledgerWrite(e[1], e[2], e[3], e[4], e[5]) end
-  for channel, by in pairs(activeBatch) do redis.call('HINCRBY', KEYS[K_ACTIVE], channel, by) end
+  for channel, by in pairs(activeBatch) do redis.call('HINCRBY', KEY_ACTIVE, channel, by) end
   ledgerBatch, activeBatch = nil, nil
 end
 
@@ -90,8 +95,8 @@ end
 local function bookStart(conv, channel, s, now, retentionMs)
   ledgerAdd(tonumber(s.startedAt), channel, 'sessions', 1, retentionMs)
   activeAdd(channel, 1)
-  redis.call('HSET', KEYS[K_STARTS], s.id, string.format('%013d', now) .. conv)
-  redis.call('ZADD', KEYS[K_DEADLINES], s.expiresAt, conv)
+  redis.call('HSET', KEY_STARTS, s.id, string.format('%013d', now) .. conv)
+  redis.call('ZADD', KEY_DEADLINES, s.expiresAt, conv)
 end
 
 --[[
@@ -109,19 +114,19 @@ local function retire(conv, channel, s, endedAt, reason, now, opts)
   local ret = opts.ledgerRetentionMs
   local key, prefix, day = ledgerSlot(endedAt, channel)
   ledgerAddAt(key, prefix, day, 'end:' .. reason, 1, ret)
-  ledgerAddAt(key, prefix, day, 'dur:' .. bucketOf(DURATION_BUCKETS_MS, duration), 1, ret)
+  ledgerAddAt(key, prefix, day, 'dur:' .. bucketOf(durationBuckets(), duration), 1, ret)
   ledgerAddAt(key, prefix, day, 'durSum', duration, ret)
-  ledgerAddAt(key, prefix, day, 'ips:' .. bucketOf(INTERACTION_BUCKETS, s.interactions), 1, ret)
+  ledgerAddAt(key, prefix, day, 'ips:' .. bucketOf(interactionBuckets(), s.interactions), 1, ret)
   ledgerAddAt(key, prefix, day, 'ipsSum', s.interactions, ret)
   activeAdd(channel, -1)
   opts.minId = opts.minId or string.format('%d', now - opts.logRetentionMs)
-  redis.call('XADD', KEYS[K_LOG], 'MINID', '~', opts.minId, '*', 'c', conv, 'r', snapshot)
+  redis.call('XADD', KEY_LOG, 'MINID', '~', opts.minId, '*', 'c', conv, 'r', snapshot)
   -- Claimed by the caller, who delivers it now; claimed at 0 (anyone's, at once) when the
   -- caller has no sessionEnd handler to run (a CLI, a worker-less admin tool).
-  redis.call('HSET', KEYS[K_ENDS], s.id, string.format('%013d', opts.claimEnds == false and 0 or now) .. conv .. '\30' .. snapshot)
+  redis.call('HSET', KEY_ENDS, s.id, string.format('%013d', opts.claimEnds == false and 0 or now) .. conv .. '\30' .. snapshot)
   local memory = { forgetAt = math.max(s.forgetAt, now), previous = s.id, ordinal = s.ordinal,
     deliveries = s.deliveries, snapshot = snapshot }
-  redis.call('HSET', KEYS[K_RECORDS], conv, encodeMemory(memory))
-  redis.call('ZADD', KEYS[K_DEADLINES], memory.forgetAt, conv)
+  redis.call('HSET', KEY_RECORDS, conv, encodeMemory(memory))
+  redis.call('ZADD', KEY_DEADLINES, memory.forgetAt, conv)
   return snapshot, memory
 end

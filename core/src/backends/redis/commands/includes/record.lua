@@ -63,3 +63,11 @@ local function snapshotId(snapshot)
   local cut = string.find(snapshot, SEP, 14, true)
   return string.match(snapshot, '^(.-)\31', cut + 81)
 end
+
+-- What a caller reads of a live record: everything but the delivery ids (the long part, and
+-- the store's business).
+local function withoutDeliveries(r)
+  local at = 80
+  for _ = 1, 7 do at = string.find(r, SEP, at + 1, true) end
+  return string.sub(r, 1, at)
+end

@@ -5,7 +5,7 @@
   in step). One call per message, no queue work while a session goes on.
 
   Input:
-    KEYS: the shard's keys, see includes/keys.lua
+    KEYS[1] the shard's base key {<prefix>:<n>} (every key is named from it: includes/keys.lua)
     ARGV[1]  the conversation (field name)         ARGV[2]  the channel (ledger label)
     ARGV[3]  'in' (the user's message) or 'out' (the bot's)
     ARGV[4]  '' (Redis's clock) or the tracker's now (ms), see includes/clock.lua
@@ -42,7 +42,55 @@ local timeout, window = tonumber(ARGV[8]), tonumber(ARGV[9])
 local fp = ARGV[12]
 local opts = { logRetentionMs = tonumber(ARGV[13]), ledgerRetentionMs = tonumber(ARGV[14]) }
 
-local record = redis.call('HGET', KEYS[K_RECORDS], conv)
+local record = redis.call('HGET', KEY_RECORDS, conv)
+
+-- The hot path: a message of an ongoing session from the user the record knows, that is
+-- not the session's first user message. The fixed-width head is rewritten with string.sub
+-- and one string.format; the tail is cut at its separators with plain finds (no pattern
+-- over the delivery ids). Most messages end here.
+if record and string.sub(record, 1, 1) == 'L' and now < tonumber(string.sub(record, 2, 14)) then
+  local userMessages = tonumber(string.sub(record, 63, 71))
+  -- cuts[i]: the i-th separator of the tail (id, startedAt, surveySentAt, surveyScore,
+  -- previousSessionId, ordinal, userId, then the delivery ids).
+  local cuts, at = {}, 80
+  for i = 1, 7 do
+    at = string.find(record, SEP, at + 1, true)
+    cuts[i] = at
+  end
+  local sameSession = ARGV[10] == '' or string.sub(record, 81, cuts[1] - 1) == ARGV[10]
+  local knownUser = ARGV[7] == '' or string.sub(record, cuts[6] + 1, cuts[7] - 1) == ARGV[7]
+  if sameSession and knownUser and not (inbound and userMessages == 0) then
+    local list = string.sub(record, cuts[7] + 1)
+    local ordinal = string.sub(record, cuts[5] + 1, cuts[6] - 1)
+    if fp ~= '' then
+      local seen = findDelivery(list, fp, now, window)
+      if seen then
+        if seen == ordinal then return { '5', real, string.sub(record, 1, cuts[7]), '', '' } end
+        return { '5', real, '', '', '' }
+      end
+      list = rememberDelivery(list, fp, now, window, ordinal)
+    end
+    local interactions = tonumber(string.sub(record, 54, 62)) + 1
+    local head
+    if inbound then
+      -- Only the user's messages move the deadline (the deadlines index keeps the old one;
+      -- the sweep moves it when it gets there).
+      local expiresAt = now + timeout
+      local forgetAt = math.max(tonumber(string.sub(record, 41, 53)), expiresAt + window)
+      head = string.format('L%013d%013d%013d%013d%09d%09d', expiresAt, now, now, forgetAt, interactions,
+        userMessages + 1) .. string.sub(record, 72, 80)
+    else
+      head = string.sub(record, 1, 27) .. string.format('%013d', now) .. string.sub(record, 41, 53)
+        .. string.format('%09d', interactions) .. string.sub(record, 63, 71)
+        .. string.format('%09d', tonumber(string.sub(record, 72, 80)) + 1)
+    end
+    local view = head .. string.sub(record, 81, cuts[7])
+    redis.call('HSET', KEY_RECORDS, conv, view .. list)
+    ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
+    return { '1', real, view, '', '' }
+  end
+end
+
 local s, m
 if record then
   if string.sub(record, 1, 1) == 'L' then s = decodeLive(record) else m = decodeMemory(record) end
@@ -51,7 +99,7 @@ end
 if fp ~= '' then
   local ordinal = findDelivery(s and s.deliveries or (m and m.deliveries) or '', fp, now, window)
   if ordinal then
-    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, record, '', '' } end
+    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, withoutDeliveries(record), '', '' } end
     if m and ordinal ~= '' and m.ordinal == ordinal then return { '5', real, m.snapshot, '', '' } end
     return { '5', real, '', '', '' }
   end
@@ -69,13 +117,13 @@ if (ARGV[10] ~= '' and (not s or s.id ~= ARGV[10])) or (not s and ARGV[11] == '0
   if fp ~= '' then
     if s then
       s.deliveries = rememberDelivery(s.deliveries, fp, now, window, '')
-      redis.call('HSET', KEYS[K_RECORDS], conv, encodeLive(s))
+      redis.call('HSET', KEY_RECORDS, conv, encodeLive(s))
     else
       m = m or { forgetAt = 0, previous = '', ordinal = '0', deliveries = '', snapshot = '' }
       m.deliveries = rememberDelivery(m.deliveries, fp, now, window, '')
       m.forgetAt = math.max(m.forgetAt, now + window)
-      redis.call('HSET', KEYS[K_RECORDS], conv, encodeMemory(m))
-      redis.call('ZADD', KEYS[K_DEADLINES], m.forgetAt, conv)
+      redis.call('HSET', KEY_RECORDS, conv, encodeMemory(m))
+      redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
     end
   end
   return { '0', real, '', ended, '' }
@@ -97,11 +145,11 @@ if not s then
   }
   if fp ~= '' then s.deliveries = rememberDelivery(s.deliveries, fp, now, window, ordinal) end
   record = encodeLive(s)
-  redis.call('HSET', KEYS[K_RECORDS], conv, record)
+  redis.call('HSET', KEY_RECORDS, conv, record)
   bookStart(conv, channel, s, now, opts.ledgerRetentionMs)
   ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
   if inbound then ledgerAdd(now, channel, 'engaged', 1, opts.ledgerRetentionMs) end
-  return { '2', real, record, ended, armFor(s.expiresAt, tonumber(ARGV[15])) }
+  return { '2', real, withoutDeliveries(record), ended, armFor(s.expiresAt, tonumber(ARGV[15])) }
 end
 
 s.interactions = s.interactions + 1
@@ -122,6 +170,6 @@ end
 if s.userId == '' then s.userId = ARGV[7] end
 if fp ~= '' then s.deliveries = rememberDelivery(s.deliveries, fp, now, window, s.ordinal) end
 record = encodeLive(s)
-redis.call('HSET', KEYS[K_RECORDS], conv, record)
+redis.call('HSET', KEY_RECORDS, conv, record)
 ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
-return { '1', real, record, ended, '' }
+return { '1', real, withoutDeliveries(record), ended, '' }

@@ -5,7 +5,7 @@
   inactivity deadline.
 
   Input:
-    KEYS: the shard's keys, see includes/keys.lua
+    KEYS[1] the shard's base key {<prefix>:<n>} (every key is named from it: includes/keys.lua)
     ARGV[1]  the conversation (field name)   ARGV[2]  the channel (ledger label)
     ARGV[3]  'handoff' | 'surveySent' | 'surveyAnswered' | 'end'
     ARGV[4]  '' (Redis's clock) or the tracker's now   ARGV[5] not-after time, or ''
@@ -36,7 +36,7 @@ local fp, window = ARGV[10], tonumber(ARGV[11])
 local opts = { logRetentionMs = tonumber(ARGV[12]), ledgerRetentionMs = tonumber(ARGV[13]),
   claimEnds = ARGV[14] ~= '0' }
 
-local record = redis.call('HGET', KEYS[K_RECORDS], conv)
+local record = redis.call('HGET', KEY_RECORDS, conv)
 local s, m
 if record then
   if string.sub(record, 1, 1) == 'L' then s = decodeLive(record) else m = decodeMemory(record) end
@@ -45,7 +45,7 @@ end
 if fp ~= '' then
   local ordinal = findDelivery(s and s.deliveries or (m and m.deliveries) or '', fp, now, window)
   if ordinal then
-    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, record, '' } end
+    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, withoutDeliveries(record), '' } end
     if m and ordinal ~= '' and m.ordinal == ordinal then return { '5', real, m.snapshot, '' } end
     return { '5', real, '', '' }
   end
@@ -68,8 +68,8 @@ if not s then
     m = m or { forgetAt = 0, previous = '', ordinal = '0', deliveries = '', snapshot = '' }
     m.deliveries = rememberDelivery(m.deliveries, fp, now, window, '')
     m.forgetAt = math.max(m.forgetAt, now + window)
-    redis.call('HSET', KEYS[K_RECORDS], conv, encodeMemory(m))
-    redis.call('ZADD', KEYS[K_DEADLINES], m.forgetAt, conv)
+    redis.call('HSET', KEY_RECORDS, conv, encodeMemory(m))
+    redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
   end
   return answer('0', '')
 end
@@ -100,7 +100,7 @@ end
 
 record = encodeLive(s)
 if not reason then
-  redis.call('HSET', KEYS[K_RECORDS], conv, record)
-  return answer('1', record)
+  redis.call('HSET', KEY_RECORDS, conv, record)
+  return answer('1', withoutDeliveries(record))
 end
 return answer('3', retire(conv, channel, s, now, reason, now, opts))

@@ -5,7 +5,7 @@
   lease ran out (their process died or timed out before acknowledging delivery).
 
   Input:
-    KEYS: the shard's keys, see includes/keys.lua
+    KEYS[1] the shard's base key {<prefix>:<n>} (every key is named from it: includes/keys.lua)
     ARGV[1] '' (Redis's clock) or the tracker's now   ARGV[2] batch size
     ARGV[3] leaseMs: a pending hook older than this is taken over
     ARGV[4] logRetentionMs   ARGV[5] ledgerRetentionMs   ARGV[6] sliceMs
@@ -15,7 +15,7 @@
             (the first deadline, or a pending hook's lease running out),
             { conv, snapshot, ... } ends to deliver, { conv, record or snapshot, ... } starts
             to deliver, next ends cursor, next starts cursor }
-  Delivered hooks are acknowledged by the caller (HDEL of KEYS[4] / KEYS[5]).
+  Delivered hooks are acknowledged by the caller (HDEL of the starting / ending hashes).
 ]]
 --- @include "keys"
 --- @include "record"
@@ -28,11 +28,11 @@ local opts = { logRetentionMs = tonumber(ARGV[4]), ledgerRetentionMs = tonumber(
 local ends, starts = {}, {}
 
 startBatch()
-local due = redis.call('ZRANGEBYSCORE', KEYS[K_DEADLINES], '-inf', now, 'LIMIT', 0, batch)
+local due = redis.call('ZRANGEBYSCORE', KEY_DEADLINES, '-inf', now, 'LIMIT', 0, batch)
 for _, conv in ipairs(due) do
-  local record = redis.call('HGET', KEYS[K_RECORDS], conv)
+  local record = redis.call('HGET', KEY_RECORDS, conv)
   if not record then
-    redis.call('ZREM', KEYS[K_DEADLINES], conv)
+    redis.call('ZREM', KEY_DEADLINES, conv)
   elseif string.sub(record, 1, 1) == 'L' then
     local s = decodeLive(record)
     if s.expiresAt <= now then
@@ -40,15 +40,15 @@ for _, conv in ipairs(due) do
       ends[#ends + 1] = conv
       ends[#ends + 1] = retire(conv, channel, s, s.expiresAt, 'inactivity', now, opts)
     else
-      redis.call('ZADD', KEYS[K_DEADLINES], s.expiresAt, conv)
+      redis.call('ZADD', KEY_DEADLINES, s.expiresAt, conv)
     end
   else
     local forgetAt = tonumber(string.sub(record, 2, 14))
     if forgetAt <= now then
-      redis.call('HDEL', KEYS[K_RECORDS], conv)
-      redis.call('ZREM', KEYS[K_DEADLINES], conv)
+      redis.call('HDEL', KEY_RECORDS, conv)
+      redis.call('ZREM', KEY_DEADLINES, conv)
     else
-      redis.call('ZADD', KEYS[K_DEADLINES], forgetAt, conv)
+      redis.call('ZADD', KEY_DEADLINES, forgetAt, conv)
     end
   end
 end
@@ -62,14 +62,14 @@ local function pendingUntil(claimedAt)
   local at = claimedAt + lease
   if not recheckAt or at < recheckAt then recheckAt = at end
 end
-local scan = redis.call('HSCAN', KEYS[K_ENDS], ARGV[7], 'COUNT', 200)
+local scan = redis.call('HSCAN', KEY_ENDS, ARGV[7], 'COUNT', 200)
 for i = 1, #scan[2], 2 do
   local id, value = scan[2][i], scan[2][i + 1]
   if tonumber(string.sub(value, 1, 13)) + lease <= real then
     local cut = string.find(value, '\30', 14, true)
     ends[#ends + 1] = string.sub(value, 14, cut - 1)
     ends[#ends + 1] = string.sub(value, cut + 1)
-    redis.call('HSET', KEYS[K_ENDS], id, claim .. string.sub(value, 14))
+    redis.call('HSET', KEY_ENDS, id, claim .. string.sub(value, 14))
     pendingUntil(real)
   else
     pendingUntil(tonumber(string.sub(value, 1, 13)))
@@ -77,17 +77,17 @@ for i = 1, #scan[2], 2 do
 end
 local endsCursor = scan[1]
 
-scan = redis.call('HSCAN', KEYS[K_STARTS], ARGV[8], 'COUNT', 200)
+scan = redis.call('HSCAN', KEY_STARTS, ARGV[8], 'COUNT', 200)
 for i = 1, #scan[2], 2 do
   local id, value = scan[2][i], scan[2][i + 1]
   if tonumber(string.sub(value, 1, 13)) + lease <= real then
     local conv = string.sub(value, 14)
     local payload
-    local record = redis.call('HGET', KEYS[K_RECORDS], conv)
+    local record = redis.call('HGET', KEY_RECORDS, conv)
     if record and string.sub(record, 1, 1) == 'L' and string.match(record, '^(.-)\31', 81) == id then
       payload = record
     else
-      local pending = redis.call('HGET', KEYS[K_ENDS], id)
+      local pending = redis.call('HGET', KEY_ENDS, id)
       if pending then
         payload = string.sub(pending, string.find(pending, '\30', 14, true) + 1)
       elseif record and string.sub(record, 1, 1) == 'M' then
@@ -98,11 +98,11 @@ for i = 1, #scan[2], 2 do
     if payload then
       starts[#starts + 1] = conv
       starts[#starts + 1] = payload
-      redis.call('HSET', KEYS[K_STARTS], id, claim .. conv)
+      redis.call('HSET', KEY_STARTS, id, claim .. conv)
       pendingUntil(real)
     else
       -- Forgotten before anyone announced it: nothing is left to announce.
-      redis.call('HDEL', KEYS[K_STARTS], id)
+      redis.call('HDEL', KEY_STARTS, id)
     end
   else
     pendingUntil(tonumber(string.sub(value, 1, 13)))
@@ -111,14 +111,14 @@ end
 local startsCursor = scan[1]
 
 local nextAt = ''
-local first = redis.call('ZRANGE', KEYS[K_DEADLINES], 0, 0, 'WITHSCORES')
+local first = redis.call('ZRANGE', KEY_DEADLINES, 0, 0, 'WITHSCORES')
 local earliest = first[2] and tonumber(first[2])
 if recheckAt and (not earliest or recheckAt < earliest) then earliest = recheckAt end
 if earliest then
   local slot = math.ceil(earliest / tonumber(ARGV[6])) * tonumber(ARGV[6])
   nextAt = string.format('%d', slot)
-  redis.call('SET', KEYS[K_ARMED], nextAt)
+  redis.call('SET', KEY_ARMED, nextAt)
 else
-  redis.call('DEL', KEYS[K_ARMED])
+  redis.call('DEL', KEY_ARMED)
 end
 return { string.format('%d', real), #due == batch and '1' or '0', nextAt, ends, starts, endsCursor, startsCursor }
