@@ -88,7 +88,11 @@ class MemoryBackend implements Backend {
       );
       if (seen !== undefined) return this.redelivery(ref, seen.sessionId, stored);
     }
-    const previous = this.memory.previousSessionId(ref.channel, ref.conversationId);
+    // Only a message that may open a session needs the conversation's memory (hot path).
+    const previous =
+      stored === undefined || now >= stored.expiresAt
+        ? this.memory.previousSessionId(ref.channel, ref.conversationId)
+        : undefined;
     const result = applyRules(ref, stored, policy, input.event, now, input.newId, previous);
     this.store(conversations, ref.conversationId, slot, result);
     this.ledgerTable.add(eventEntries(stored, result, input.event, policy, now));

@@ -5,20 +5,31 @@ import type { LedgerCell } from '../../report.js';
 export class LedgerTable {
   private readonly hours = new Map<number, Map<string, Map<string, number>>>();
 
+  /** The counters of the last (hour, channel) written: most messages of a run hit the same one. */
+  private last: { hour: number; channel: string; fields: Map<string, number> } | undefined;
+
   add(entries: readonly LedgerEntry[]): void {
     for (const { hour, channel, field, by } of entries) {
-      let channels = this.hours.get(hour);
-      if (channels === undefined) {
-        channels = new Map();
-        this.hours.set(hour, channels);
-      }
-      let fields = channels.get(channel);
-      if (fields === undefined) {
-        fields = new Map();
-        channels.set(channel, fields);
-      }
+      const fields = this.fieldsOf(hour, channel);
       fields.set(field, (fields.get(field) ?? 0) + by);
     }
+  }
+
+  private fieldsOf(hour: number, channel: string): Map<string, number> {
+    const last = this.last;
+    if (last !== undefined && last.hour === hour && last.channel === channel) return last.fields;
+    let channels = this.hours.get(hour);
+    if (channels === undefined) {
+      channels = new Map();
+      this.hours.set(hour, channels);
+    }
+    let fields = channels.get(channel);
+    if (fields === undefined) {
+      fields = new Map();
+      channels.set(channel, fields);
+    }
+    this.last = { hour, channel, fields };
+    return fields;
   }
 
   cells(firstHour: number, lastHour: number): LedgerCell[] {
@@ -33,6 +44,7 @@ export class LedgerTable {
   }
 
   clear(): void {
+    this.last = undefined;
     this.hours.clear();
   }
 }

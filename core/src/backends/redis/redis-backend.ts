@@ -52,10 +52,10 @@ function endOnFlags(policy: ChannelPolicy): string {
 }
 
 /**
- * A short, fixed-size key for a delivery id inside one conversation: a 53-bit hash (cyrb53)
- * in base 36. Not cryptographic, and need not be: a collision needs two ids of the same
- * conversation within its redelivery window (about 1 in 10^15 per pair), and a client that
- * makes its own ids can only confuse its own conversation.
+ * A short key for a delivery id inside one conversation: a 53-bit hash (cyrb53), its last
+ * eight base-36 digits. Not cryptographic, and need not be: a collision needs two ids of the
+ * same conversation within its redelivery window (about 1 in 3 x 10^12 per pair), and a
+ * client that makes its own ids can only confuse its own conversation.
  */
 function fingerprint(deliveryId: string): string {
   let h1 = 0xdeadbeef;
@@ -67,7 +67,9 @@ function fingerprint(deliveryId: string): string {
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+  // Eight base-36 digits (41 bits) are plenty inside one conversation and keep each
+  // remembered id at about 24 bytes.
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36).slice(-8);
 }
 
 /** Random hex for the ids the scripts make, drawn from a pool (one syscall per 400 ids). */

@@ -1,7 +1,7 @@
 --[[
   The Lua mirror of core/src/deliveries.ts: a conversation's newest delivery ids, oldest
   first, as 'fingerprint:firstSeenAt:ordinal' entries separated by ','. The fingerprint is a
-  53-bit hash of the platform's id in base 36 (made by the caller), enough inside one conversation.
+  41-bit hash of the platform's id, 8 base-36 digits (made by the caller), enough inside one conversation.
   ordinal '' : the delivery was counted nowhere. Plain-text finds, no pattern loops: this runs
   for every message that carries an id.
 ]]
