@@ -402,7 +402,12 @@ class Tracker implements SessionTracker {
     const deliveryId = options?.deliveryId;
     if (deliveryId !== undefined && !isDeliveryId(deliveryId))
       return Promise.reject(badDeliveryId(deliveryId));
-    return this.run(ref, event, toSession, deliveryId);
+    return this.run(
+      ref,
+      event,
+      toSession,
+      deliveryId === undefined ? undefined : eventKey(event, deliveryId),
+    );
   }
 
   /** One event through the backend, then the hooks; `finish` shapes the caller's answer. */
@@ -597,6 +602,17 @@ function badDeliveryId(value: unknown): TypeError {
   return new TypeError(
     `deliveryId must be a non-empty string of at most ${MAX_DELIVERY_ID_LENGTH} characters, got ${JSON.stringify(value)?.slice(0, 80)}`,
   );
+}
+
+/**
+ * An explicit event's delivery id, kept apart from the messages' ids and from other kinds of
+ * event: a platform event that is both a message and an end (a failed delivery that ends the
+ * session `interrupted`, an `endOfConversation` activity) passes the same platform id to both
+ * calls, and each must count once, not the second as a repeat of the first.
+ */
+function eventKey(event: ApplyInput['event'], deliveryId: string): string {
+  const kind = event.type === 'end' ? `end:${event.reason}` : event.type;
+  return `${kind}\u0000${deliveryId}`;
 }
 
 function toStampOrUndefined(out: ApplyOutput): SessionStamp | undefined {

@@ -574,6 +574,18 @@ export function runConformanceSuite(name: string, options: ConformanceOptions): 
         expect(h.ends).toHaveLength(1);
       });
 
+      it('keeps an end’s delivery id apart from the message that carried the same platform id', async () => {
+        const h = await harness();
+        const ref = conversation('telegram');
+        const first = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-42' });
+        const ended = await h.tracker.end(ref, 'interrupted', { deliveryId: 'u-42' });
+        expect(ended).toMatchObject({ id: first.sessionId, status: 'ended', endReason: 'interrupted' });
+        // The retry fails again: its message is a redelivery, its end ends nothing new.
+        const next = await h.tracker.track(ref, { direction: 'inbound', deliveryId: 'u-43' });
+        await h.tracker.end(ref, 'interrupted', { deliveryId: 'u-42' });
+        expect((await h.tracker.get(ref))?.id).toBe(next.sessionId);
+      });
+
       it('keeps a survey score and links a session to the previous one', async () => {
         const h = await harness();
         const ref = conversation('web');

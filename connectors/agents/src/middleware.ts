@@ -136,7 +136,7 @@ export class BotSessionMiddleware implements Middleware {
     deliveryId: string | undefined,
   ): Promise<void> {
     for (const reason of reasons) {
-      const options = deliveryId === undefined ? {} : { deliveryId: `${reason}:${deliveryId}` };
+      const options = deliveryId === undefined ? {} : { deliveryId };
       const session = await this.tolerant(this.tracker.end(ref, reason, options));
       if (session?.status === 'ended') {
         turn.sessionId = session.id;

@@ -129,7 +129,7 @@ export class BotSessionMiddleware implements Middleware {
     activityId: string | undefined,
   ): Promise<void> {
     for (const reason of reasons) {
-      const options = activityId === undefined ? undefined : { deliveryId: `${reason}:${activityId}` };
+      const options = activityId === undefined ? undefined : { deliveryId: activityId };
       const session = await this.tolerant(this.tracker.end(ref, reason, options));
       if (session?.status === 'ended') {
         turn.sessionId = session.id;

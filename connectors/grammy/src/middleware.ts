@@ -100,7 +100,7 @@ async function endInterrupted(
   ref: ConversationRef,
   deliveryId: string | undefined,
 ): Promise<void> {
-  const options = deliveryId === undefined ? {} : { deliveryId: `interrupted:${deliveryId}` };
+  const options = deliveryId === undefined ? {} : { deliveryId };
   try {
     await unlessStoreDown(tracker.end(ref, 'interrupted', options));
   } catch (error) {

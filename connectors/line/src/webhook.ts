@@ -86,8 +86,7 @@ async function handle(config: CheckedOptions, event: webhook.Event): Promise<voi
     if (ref !== undefined) {
       // The bot's pipeline failed: the policy decides whether that ends the session. Keyed by the
       // event, so a redelivered event failing again cannot end a session a later message opened.
-      const deliveryId =
-        event.webhookEventId === undefined ? undefined : `interrupted:${event.webhookEventId}`;
+      const deliveryId = event.webhookEventId === undefined ? undefined : event.webhookEventId;
       await unlessStoreDown(() => tracker.end(ref, 'interrupted', { deliveryId }), logUnexpected);
     }
     // LINE still gets its 200: an error answer would make it redeliver the whole batch.

@@ -45,6 +45,6 @@ export async function endInterrupted(
   report: ReportError,
 ): Promise<void> {
   const { ref, deliveryId } = action;
-  const options = deliveryId === undefined ? undefined : { deliveryId: `interrupted:${deliveryId}` };
+  const options = deliveryId === undefined ? undefined : { deliveryId };
   await unlessStoreDown(() => tracker.end(ref, 'interrupted', options), report);
 }

@@ -123,10 +123,7 @@ export function botSession(
           );
         } else {
           // Keyed by the message: a retry that fails again ends nothing the user opened since.
-          const end =
-            incoming.deliveryId === undefined
-              ? undefined
-              : { deliveryId: `interrupted:${incoming.deliveryId}` };
+          const end = incoming.deliveryId === undefined ? undefined : { deliveryId: incoming.deliveryId };
           await tracker.end(ref, 'interrupted', end).catch((cause) => reportUnemitted(cause, logger));
         }
       }

@@ -65,7 +65,7 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
       // the update, so when Telegram redelivers it and the handler fails again, a session the
       // user opened since is not ended.
       if (ref !== undefined) {
-        const end = deliveryId === undefined ? undefined : { deliveryId: `interrupted:${deliveryId}` };
+        const end = deliveryId === undefined ? undefined : { deliveryId };
         await tracker.end(ref, 'interrupted', end).catch(ignoreReported);
       }
       throw error;

@@ -28,6 +28,6 @@ export async function endInterrupted(
   message: TwilioMessage,
   report: ReportError,
 ): Promise<void> {
-  const options = message.MessageSid ? { deliveryId: `interrupted:${message.MessageSid}` } : undefined;
+  const options = message.MessageSid ? { deliveryId: message.MessageSid } : undefined;
   await unlessStoreDown(() => tracker.end(ref, 'interrupted', options), report);
 }

@@ -26,6 +26,6 @@ export async function endInterrupted(
   { message, deliveryId }: DeliveredMessage,
   report: ReportError,
 ): Promise<void> {
-  const options = deliveryId === undefined ? undefined : { deliveryId: `interrupted:${deliveryId}` };
+  const options = deliveryId === undefined ? undefined : { deliveryId };
   await unlessStoreDown(() => tracker.end(refOf(message), 'interrupted', options), report);
 }

@@ -94,7 +94,7 @@ export async function endInterrupted(
     () =>
       deliveryId === undefined
         ? tracker.end(ref, 'interrupted')
-        : tracker.end(ref, 'interrupted', { deliveryId: `${deliveryId}/interrupted` }),
+        : tracker.end(ref, 'interrupted', { deliveryId }),
     report,
   );
 }
