@@ -19,13 +19,11 @@ export const DURATION_BUCKETS_MS: readonly number[] = [
 /** Upper bounds of the interactions-per-session histogram; the last bucket is open. */
 export const INTERACTION_BUCKETS: readonly number[] = [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200];
 
-/** One counter move: `field` of `channel` in the UTC hour starting at `hour` grows by `by`. */
-export interface LedgerEntry {
-  hour: number;
-  channel: string;
-  field: string;
-  by: number;
-}
+/**
+ * Where counter moves go: `field` of `channel` in the UTC hour starting at `hour` grows by
+ * `by`. A callback, not a list: the memory backend's hot path allocates nothing for them.
+ */
+export type LedgerSink = (hour: number, channel: string, field: string, by: number) => void;
 
 /** The hour (epoch ms, UTC) that holds `time`. */
 export function hourOf(time: number): number {
@@ -40,64 +38,57 @@ export function bucketOf(bounds: readonly number[], value: number): number {
 }
 
 /** The counters an ended session moves, in the hour it ended. */
-export function endEntries(session: Session): LedgerEntry[] {
+export function countEnd(session: Session, add: LedgerSink): void {
   const hour = hourOf(session.endedAt!);
   const channel = session.channel;
   const durationMs = session.endedAt! - session.startedAt;
-  return [
-    { hour, channel, field: `end:${session.endReason}`, by: 1 },
-    { hour, channel, field: `dur:${bucketOf(DURATION_BUCKETS_MS, durationMs)}`, by: 1 },
-    { hour, channel, field: 'durSum', by: durationMs },
-    { hour, channel, field: `ips:${bucketOf(INTERACTION_BUCKETS, session.interactions)}`, by: 1 },
-    { hour, channel, field: 'ipsSum', by: session.interactions },
-  ];
+  add(hour, channel, `end:${session.endReason}`, 1);
+  add(hour, channel, `dur:${bucketOf(DURATION_BUCKETS_MS, durationMs)}`, 1);
+  add(hour, channel, 'durSum', durationMs);
+  add(hour, channel, `ips:${bucketOf(INTERACTION_BUCKETS, session.interactions)}`, 1);
+  add(hour, channel, 'ipsSum', session.interactions);
 }
 
 /**
  * The counters one applied event moves (never called for a redelivery: it moves nothing).
  * @param stored the conversation's active session before the event
  */
-export function eventEntries(
+export function countEvent(
   stored: Session | undefined,
   result: RuleResult,
   event: SessionEvent,
   policy: ChannelPolicy,
   now: number,
-): LedgerEntry[] {
-  const entries: LedgerEntry[] = [];
-  if (result.ended !== undefined) entries.push(...endEntries(result.ended));
+  add: LedgerSink,
+): void {
+  if (result.ended !== undefined) countEnd(result.ended, add);
   const session = result.session;
-  if (session === undefined) return entries;
+  if (session === undefined) return;
   const channel = session.channel;
   const hour = hourOf(now);
   switch (event.type) {
     case 'message': {
-      if (result.started !== undefined) {
-        entries.push({ hour: hourOf(session.startedAt), channel, field: 'sessions', by: 1 });
-      }
+      if (result.started !== undefined) add(hourOf(session.startedAt), channel, 'sessions', 1);
       const inbound = event.direction === 'inbound';
-      entries.push({ hour, channel, field: inbound ? 'in' : 'out', by: 1 });
+      add(hour, channel, inbound ? 'in' : 'out', 1);
       // Engaged: the session's first user message, counted in the hour the session started.
-      if (inbound && session.userMessages === 1) {
-        entries.push({ hour: hourOf(session.startedAt), channel, field: 'engaged', by: 1 });
-      }
+      if (inbound && session.userMessages === 1) add(hourOf(session.startedAt), channel, 'engaged', 1);
       break;
     }
     case 'surveySent':
-      entries.push({ hour, channel, field: 'surveySent', by: 1 });
+      add(hour, channel, 'surveySent', 1);
       break;
     case 'surveyAnswered': {
       const sentAt = stored?.id === session.id ? stored.surveySentAt : undefined;
       if (sentAt === undefined || now - sentAt > policy.surveyWindowMs) break;
-      entries.push({ hour, channel, field: 'surveyAnswered', by: 1 });
+      add(hour, channel, 'surveyAnswered', 1);
       if (event.score !== undefined) {
-        entries.push({ hour, channel, field: 'scoreSum', by: event.score });
-        entries.push({ hour, channel, field: 'scoreCount', by: 1 });
+        add(hour, channel, 'scoreSum', event.score);
+        add(hour, channel, 'scoreCount', 1);
       }
       break;
     }
     default:
       break;
   }
-  return entries;
 }

@@ -1,6 +1,6 @@
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
 import { ConfigError } from '../../errors/config-error.js';
-import { endEntries, eventEntries } from '../../ledger.js';
+import { countEnd, countEvent } from '../../ledger.js';
 import type { LedgerCell } from '../../report.js';
 import { applyRules, type RuleResult, type SessionEvent } from '../../rules.js';
 import type { ConversationRef, Session } from '../../types.js';
@@ -95,7 +95,7 @@ class MemoryBackend implements Backend {
         : undefined;
     const result = applyRules(ref, stored, policy, input.event, now, input.newId, previous);
     this.store(conversations, ref.conversationId, slot, result);
-    this.ledgerTable.add(eventEntries(stored, result, input.event, policy, now));
+    countEvent(stored, result, input.event, policy, now, this.ledgerTable.add);
     if (result.ended !== undefined) this.recordEnd(result.ended, now, policy.redeliveryWindowMs);
     if (deliveryId !== undefined) {
       const record = { id: deliveryId, sessionId: result.session?.id ?? '', at: now };
@@ -245,7 +245,7 @@ class MemoryBackend implements Backend {
     if (result.ended === undefined) return;
     this.index.get(ref.channel)?.delete(ref.conversationId);
     this.table.release(slot);
-    this.ledgerTable.add(endEntries(result.ended));
+    countEnd(result.ended, this.ledgerTable.add);
     this.recordEnd(result.ended, now, host.policyOf(ref.channel).redeliveryWindowMs);
     void host.deliverEnd(result.ended);
   }

@@ -1,4 +1,3 @@
-import type { LedgerEntry } from '../../ledger.js';
 import type { LedgerCell } from '../../report.js';
 
 /** The memory backend's ledger: hour → channel → field → value. */
@@ -8,12 +7,11 @@ export class LedgerTable {
   /** The counters of the last (hour, channel) written: most messages of a run hit the same one. */
   private last: { hour: number; channel: string; fields: Map<string, number> } | undefined;
 
-  add(entries: readonly LedgerEntry[]): void {
-    for (const { hour, channel, field, by } of entries) {
-      const fields = this.fieldsOf(hour, channel);
-      fields.set(field, (fields.get(field) ?? 0) + by);
-    }
-  }
+  /** A LedgerSink: bound once, called for every counter move. */
+  readonly add = (hour: number, channel: string, field: string, by: number): void => {
+    const fields = this.fieldsOf(hour, channel);
+    fields.set(field, (fields.get(field) ?? 0) + by);
+  };
 
   private fieldsOf(hour: number, channel: string): Map<string, number> {
     const last = this.last;
