@@ -101,9 +101,8 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
       answered =
         (await trackReplyOrUndefined(tracker, ref, answered, report, replyId))?.sessionId ?? answered;
     }
-    if (reply.after !== undefined) {
-      await followUp(ref, reply.after, report, key === undefined ? undefined : `${key}/${reply.after}`);
-    }
+    // The follow-up carries the request's key as is: core keeps an event's ids apart from the messages'.
+    if (reply.after !== undefined) await followUp(ref, reply.after, report, key);
     sendJson(res, 200, {
       sessionId: stamp?.sessionId ?? null,
       isNew: stamp?.isNew ?? null,
