@@ -4,63 +4,11 @@
  * Update shapes: https://core.telegram.org/bots/api#update
  */
 import type { ConversationRef } from '@botsession/core';
+import { TELEGRAM_CHANNEL } from '@botsession/webhook';
 import type { Context } from 'telegraf';
-import type { Message, Update } from 'telegraf/types';
 
-/** The channel id of Telegram in botsession's policies. */
-export const TELEGRAM_CHANNEL = 'telegram';
-
-/**
- * Service messages arrive as `message` updates but record something that happened to the chat
- * (someone joined, a title changed, a pin), not something the user said to the bot.
- * https://core.telegram.org/bots/api#message (the fields after `reply_markup`)
- */
-const SERVICE_FIELDS: readonly string[] = [
-  'new_chat_members',
-  'left_chat_member',
-  'new_chat_title',
-  'new_chat_photo',
-  'delete_chat_photo',
-  'group_chat_created',
-  'supergroup_chat_created',
-  'channel_chat_created',
-  'message_auto_delete_timer_changed',
-  'migrate_to_chat_id',
-  'migrate_from_chat_id',
-  'pinned_message',
-  'proximity_alert_triggered',
-  'boost_added',
-  'chat_background_set',
-  'write_access_allowed',
-  'forum_topic_created',
-  'forum_topic_edited',
-  'forum_topic_closed',
-  'forum_topic_reopened',
-  'general_forum_topic_hidden',
-  'general_forum_topic_unhidden',
-  'giveaway_created',
-  'giveaway_completed',
-  'video_chat_scheduled',
-  'video_chat_started',
-  'video_chat_ended',
-  'video_chat_participants_invited',
-];
-
-/**
- * True when the update is a user's message to the bot: a `message` with content (text, photo,
- * document, voice, sticker, location, …) or a `callback_query` (an inline button press).
- * Edits, channel posts, chat member changes, reactions, inline queries and polls are not.
- */
-export function isInteraction(update: Update): boolean {
-  if ('message' in update) return !isServiceMessage(update.message);
-  if ('callback_query' in update) return update.callback_query.message !== undefined;
-  return false;
-}
-
-function isServiceMessage(message: Message): boolean {
-  for (const field of SERVICE_FIELDS) if (field in message) return true;
-  return false;
-}
+// What Telegram's updates mean is shared with the other Telegram connector.
+export { isTelegramInteraction as isInteraction, TELEGRAM_CHANNEL } from '@botsession/webhook';
 
 /**
  * The conversation of an update, or `undefined` when it has no chat (inline queries, polls,
