@@ -194,6 +194,7 @@ export class RedisBackend implements Backend {
             logRetentionMs,
             ledgerRetentionMs,
             SLICE_MS,
+            this.host?.listens('sessionEnd') === false ? '0' : '1',
           ])
         : this.commands.run<ScriptReply>('applyEvent', keys.all, [
             name,
@@ -238,7 +239,8 @@ export class RedisBackend implements Backend {
     const keys = this.shards[shard]!;
     // Ends left to a worker (this process runs no sessionEnd handler): have the shard swept.
     if (armAt !== '') this.arm(shard, Number(armAt), Number(storeNow));
-    const deliverEnds = input.event.type === 'message' || this.host?.listens('sessionEnd') !== false;
+    // A process with no sessionEnd handler leaves ends to one that has (the scripts claim them so).
+    const deliverEnds = this.host?.listens('sessionEnd') !== false;
     // An old session found past its deadline ended first; announce it before its successor.
     if (ended !== '' && deliverEnds) this.announceEnd(keys, decodeSnapshot(channel, conversationId, ended));
     switch (code) {

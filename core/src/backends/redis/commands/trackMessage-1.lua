@@ -17,6 +17,7 @@
     ARGV[11] '0': may not open a session             ARGV[12] delivery fingerprint, or ''
     ARGV[13] logRetentionMs                         ARGV[14] ledgerRetentionMs
     ARGV[15] sliceMs of the expiry jobs
+    ARGV[16] '0': the caller runs no sessionEnd handler: an end found here is left for a worker
 
   Output: { code, Redis's now, payload, ended snapshot or '', arm time or '' }
     code '1' ongoing, payload the record   '2' started, payload the record
@@ -40,7 +41,8 @@ local conv, channel = ARGV[1], ARGV[2]
 local inbound = ARGV[3] == 'in'
 local timeout, window = tonumber(ARGV[8]), tonumber(ARGV[9])
 local fp = ARGV[12]
-local opts = { logRetentionMs = tonumber(ARGV[13]), ledgerRetentionMs = tonumber(ARGV[14]) }
+local opts = { logRetentionMs = tonumber(ARGV[13]), ledgerRetentionMs = tonumber(ARGV[14]),
+  claimEnds = ARGV[16] ~= '0' }
 
 local record = redis.call('HGET', KEY_RECORDS, conv)
 
@@ -106,6 +108,11 @@ if fp ~= '' then
 end
 
 local ended = ''
+-- An end left for a worker (the caller runs no sessionEnd handler) has the shard swept at once.
+local function armLeftEnd()
+  if ended ~= '' and not opts.claimEnds then return armFor(now, tonumber(ARGV[15])) end
+  return ''
+end
 if s and now >= s.expiresAt then
   ended, m = retire(conv, channel, s, s.expiresAt, 'inactivity', now, opts)
   s = nil
@@ -126,12 +133,12 @@ if (ARGV[10] ~= '' and (not s or s.id ~= ARGV[10])) or (not s and ARGV[11] == '0
       redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
     end
   end
-  return { '0', real, '', ended, '' }
+  return { '0', real, '', ended, armLeftEnd() }
 end
 
 if not s then
   local idArg = ARGV[6]
-  if idArg == '' then return { '4', real, '', ended, '' } end
+  if idArg == '' then return { '4', real, '', ended, armLeftEnd() } end
   local id = string.sub(idArg, 3)
   if string.sub(idArg, 1, 2) == 'r:' then id = uuidv7(now, id) end
   local ordinal = m and string.format('%d', tonumber(m.ordinal) + 1) or '1'
@@ -149,7 +156,9 @@ if not s then
   bookStart(conv, channel, s, now, opts.ledgerRetentionMs)
   ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
   if inbound then ledgerAdd(now, channel, 'engaged', 1, opts.ledgerRetentionMs) end
-  return { '2', real, withoutDeliveries(record), ended, armFor(s.expiresAt, tonumber(ARGV[15])) }
+  local arm = armLeftEnd()
+  if arm == '' then arm = armFor(s.expiresAt, tonumber(ARGV[15])) end
+  return { '2', real, withoutDeliveries(record), ended, arm }
 end
 
 s.interactions = s.interactions + 1
@@ -172,4 +181,4 @@ if fp ~= '' then s.deliveries = rememberDelivery(s.deliveries, fp, now, window, 
 record = encodeLive(s)
 redis.call('HSET', KEY_RECORDS, conv, record)
 ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
-return { '1', real, withoutDeliveries(record), ended, '' }
+return { '1', real, withoutDeliveries(record), ended, armLeftEnd() }
