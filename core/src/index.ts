@@ -4,6 +4,7 @@ export { DELIVERIES_PER_CONVERSATION } from './deliveries.js';
 export {
   ConfigError,
   HookError,
+  LateAnswerError,
   SignatureError,
   StoreUnavailableError,
   TrackerClosedError,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   createSessionTracker,
+  LateAnswerError,
   type ReportRow,
   type Session,
   type SessionStamp,
@@ -88,7 +89,12 @@ describe('exact counts on Redis', () => {
       }),
       channels: { web: { inactivityTimeoutMs: 60_000 } },
     });
-    tracker.on('error', () => {});
+    // A call that ran just before the freeze, its answer held by it, is rejected yet counted:
+    // the one window no deadline closes. Core reports each one (LateAnswerError).
+    let lateAnswers = 0;
+    tracker.on('error', (error) => {
+      if (error instanceof LateAnswerError) lateAnswers++;
+    });
     const starts: Session[] = [];
     tracker.on('sessionStart', (s) => {
       starts.push(s);
@@ -120,8 +126,9 @@ describe('exact counts on Redis', () => {
     // Calls in flight during the freeze were rejected at their deadline, not held until Redis came back.
     expect(rejected).toBeGreaterThanOrEqual(10);
     const rows = await tracker.report(everything());
-    // Every resolved call counted once, no rejected one counted later (+1: the warm-up).
-    expect(total(rows, (r) => r.userMessages)).toBe(resolved + 1);
+    // Every resolved call counted once, a rejected one only if reported late (+1: the warm-up).
+    expect(total(rows, (r) => r.userMessages)).toBe(resolved + lateAnswers + 1);
+    expect(lateAnswers).toBeLessThanOrEqual(10); // at most one per lane in flight at the freeze
     // Every session in the store was announced (here, or it would be by a sweep).
     expect(total(rows, (r) => r.sessions)).toBe(new Set(starts.map((s) => s.id)).size);
     await tracker.close();

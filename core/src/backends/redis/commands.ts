@@ -59,6 +59,7 @@ export class Commands {
     name: CommandName,
     keys: readonly string[],
     args: ReadonlyArray<string | number>,
+    onLateAnswer?: (answer: T) => void,
   ): Promise<T> {
     const script = this.byName.get(name);
     if (script === undefined) throw new Error(`no Lua command ${name} in ${COMMANDS_DIR.pathname}`);

@@ -5,7 +5,12 @@
  * rejected although Redis acted on it in time. So the deadline gives the socket one more
  * look (the poll phase runs between timers and setImmediate) before giving up.
  */
-export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  onLateAnswer?: (value: T) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
@@ -17,7 +22,11 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () =
     }, ms);
     promise.then(
       (value) => {
-        if (settled) return;
+        // Rejected already, and yet answered: the caller decides what a late answer means.
+        if (settled) {
+          onLateAnswer?.(value);
+          return;
+        }
         settled = true;
         clearTimeout(timer);
         resolve(value);

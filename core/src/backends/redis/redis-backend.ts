@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { ApplyInput, ApplyOutput, Backend, BackendHost } from '../../backend.js';
+import { LateAnswerError } from '../../errors/late-answer-error.js';
 import { markReported } from '../../errors/reported.js';
 import { StoreUnavailableError } from '../../errors/store-unavailable-error.js';
 import { DAY_MS, HOUR_MS } from '../../ledger.js';
@@ -178,41 +179,51 @@ export class RedisBackend implements Backend {
     const { logRetentionMs, ledgerRetentionMs } = this.options;
     const reply =
       event.type === 'message'
-        ? this.commands.run<ScriptReply>('trackMessage', keys.all, [
-            name,
-            channel,
-            event.direction === 'inbound' ? 'in' : 'out',
-            given,
-            notAfter,
-            idArgument,
-            ref.userId === undefined ? '' : encodeName(ref.userId),
-            policy.inactivityTimeoutMs,
-            policy.redeliveryWindowMs,
-            event.inReplyTo ?? '',
-            event.startsSession === false ? '0' : '1',
-            fp,
-            logRetentionMs,
-            ledgerRetentionMs,
-            SLICE_MS,
-            this.host?.listens('sessionEnd') === false ? '0' : '1',
-          ])
-        : this.commands.run<ScriptReply>('applyEvent', keys.all, [
-            name,
-            channel,
-            event.type,
-            given,
-            notAfter,
-            policy.surveyWindowMs,
-            endOnFlags(policy),
-            event.type === 'end' ? event.reason : '',
-            event.type === 'surveyAnswered' && event.score !== undefined ? String(event.score) : '',
-            fp,
-            policy.redeliveryWindowMs,
-            logRetentionMs,
-            ledgerRetentionMs,
-            this.host?.listens('sessionEnd') === false ? '0' : '1',
-            SLICE_MS,
-          ]);
+        ? this.commands.run<ScriptReply>(
+            'trackMessage',
+            keys.all,
+            [
+              name,
+              channel,
+              event.direction === 'inbound' ? 'in' : 'out',
+              given,
+              notAfter,
+              idArgument,
+              ref.userId === undefined ? '' : encodeName(ref.userId),
+              policy.inactivityTimeoutMs,
+              policy.redeliveryWindowMs,
+              event.inReplyTo ?? '',
+              event.startsSession === false ? '0' : '1',
+              fp,
+              logRetentionMs,
+              ledgerRetentionMs,
+              SLICE_MS,
+              this.host?.listens('sessionEnd') === false ? '0' : '1',
+            ],
+            this.lateAnswer,
+          )
+        : this.commands.run<ScriptReply>(
+            'applyEvent',
+            keys.all,
+            [
+              name,
+              channel,
+              event.type,
+              given,
+              notAfter,
+              policy.surveyWindowMs,
+              endOnFlags(policy),
+              event.type === 'end' ? event.reason : '',
+              event.type === 'surveyAnswered' && event.score !== undefined ? String(event.score) : '',
+              fp,
+              policy.redeliveryWindowMs,
+              logRetentionMs,
+              ledgerRetentionMs,
+              this.host?.listens('sessionEnd') === false ? '0' : '1',
+              SLICE_MS,
+            ],
+            this.lateAnswer,
+          );
     return reply.then(
       (answer) => this.afterApply(input, shard, sentAt, answer),
       (error: Error) => {
@@ -276,6 +287,17 @@ export class RedisBackend implements Backend {
     this.arming.add(added);
     void added.then(() => this.arming.delete(added));
   }
+
+  /**
+   * A call this process rejected at its deadline, answered later with an effect: the one window
+   * no not-after time closes (the script ran just before Redis stalled, its answer waited out
+   * the stall). Its session's start and end are announced from the store all the same; this
+   * reports that a rejected call was counted, so that the numbers can be reconciled.
+   */
+  private readonly lateAnswer = ([code]: ScriptReply): void => {
+    if (code !== REPLY.ongoing && code !== REPLY.started && code !== REPLY.ended) return;
+    this.host?.reportError(new LateAnswerError());
+  };
 
   /** Delivers sessionStart here and now; acknowledged once every handler settled. */
   private announceStart(keys: ShardKeys, session: Session): void {

@@ -32,13 +32,15 @@ export class StoreClock {
   }
 
   /**
-   * The store time after which a call sent at `sentAt` must not act: a margin before the
-   * earliest moment the caller's timeout can fire, so that "rejected" always means "had no
-   * effect". '' while nothing is known yet (before the first reply: see RedisBackend's ready handler).
+   * The store time after which a call sent at `sentAt` must not act: half its timeout, so
+   * that "rejected" always means "had no effect". '' while nothing is known yet (before the first reply: see RedisBackend's ready handler).
    */
   notAfter(sentAt: number, timeoutMs: number): string {
     if (this.rttMs === Number.POSITIVE_INFINITY) return '';
-    const margin = Math.min(250, timeoutMs / 4) + this.rttMs / 2;
+    // Half the timeout is left for the answer of a script that did run to reach the caller
+    // and be read, even by a busy event loop (a quarter, at most 250 ms, was not enough
+    // with two test workers on two cores).
+    const margin = timeoutMs / 2 + this.rttMs / 2;
     return String(Math.floor(sentAt + this.offset + timeoutMs - margin));
   }
 }
