@@ -76,6 +76,7 @@ export class Commands {
       sent,
       this.timeoutMs,
       () => new Error(`Redis did not answer within ${this.timeoutMs} ms`),
+      onLateAnswer,
     );
   }
 }
