@@ -28,6 +28,9 @@
 --- @include "deliveries"
 --- @include "ledger"
 --- @include "arm"
+--- @include "call"
+
+beginCall(KEYS)
 
 local now, real = clockOf(ARGV[4], ARGV[5])
 if not now then return { 'L', real } end

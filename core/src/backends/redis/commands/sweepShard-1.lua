@@ -21,6 +21,9 @@
 --- @include "record"
 --- @include "clock"
 --- @include "ledger"
+--- @include "call"
+
+beginCall(KEYS)
 
 local now, real = clockOf(ARGV[1], '')
 local batch, lease = tonumber(ARGV[2]), tonumber(ARGV[3])

@@ -34,6 +34,9 @@
 --- @include "ledger"
 --- @include "arm"
 --- @include "uuid"
+--- @include "call"
+
+beginCall(KEYS)
 
 local now, real = clockOf(ARGV[4], ARGV[5])
 if not now then return { 'L', real } end
