@@ -13,7 +13,7 @@ import { withDeadline } from './deadline.js';
 import { HookAcks } from './hook-acks.js';
 import { conversationName, decodeName, encodeName, refOfName, shardOf } from './names.js';
 import { type RedisBackendOptions, type ResolvedRedisOptions, resolveRedisOptions } from './options.js';
-import { decodeEither, decodeLive, decodeNamed, decodeSnapshot } from './session-codec.js';
+import { decodeEither, decodeLive, decodeNamed, decodeSnapshot, decodeStored } from './session-codec.js';
 import { ShardExpiry } from './shard-expiry.js';
 import { type ShardKeys, shardKeys } from './shard-keys.js';
 import { StoreClock } from './store-clock.js';
@@ -359,9 +359,9 @@ export class RedisBackend implements Backend {
     await this.whenReady();
     const name = conversationName(ref);
     const keys = this.shards[shardOf(name, this.options.shards)]!;
-    const record = await this.read(this.redis.hget(keys.records, name));
-    if (record === null || record[0] !== 'L') return undefined;
-    const session = decodeLive(ref.channel, ref.conversationId, record);
+    const record = await this.read(this.redis.hgetBuffer(keys.records, name));
+    const session = record === null ? undefined : decodeStored(ref.channel, ref.conversationId, record);
+    if (session === undefined) return undefined;
     // Past its deadline is over, even if the sweep has not got there yet.
     const storeNow = this.options.clock === 'tracker' ? now : this.clock.now();
     return storeNow >= session.expiresAt ? undefined : session;
@@ -435,15 +435,15 @@ export class RedisBackend implements Backend {
     for (const keys of this.shards) {
       let cursor = '0';
       do {
-        const [next, flat] = await this.read(this.redis.hscan(keys.records, cursor, 'COUNT', 500));
-        cursor = next;
+        const [next, flat] = await this.read(this.redis.hscanBuffer(keys.records, cursor, 'COUNT', 500));
+        cursor = next.toString();
         const now = this.clock.now();
         for (let i = 0; i < flat.length; i += 2) {
-          const name = flat[i]!;
-          const record = flat[i + 1]!;
-          if (record[0] !== 'L' || (wanted !== undefined && !name.startsWith(wanted))) continue;
+          const name = flat[i]!.toString('utf8');
+          if (wanted !== undefined && !name.startsWith(wanted)) continue;
           const { channel, conversationId } = refOfName(name);
-          const session = decodeLive(channel, conversationId, record);
+          const session = decodeStored(channel, conversationId, flat[i + 1]!);
+          if (session === undefined) continue;
           if (this.options.clock === 'tracker' || session.expiresAt > now) yield session;
         }
       } while (cursor !== '0');

@@ -1,6 +1,8 @@
 /**
  * Reads the records the Lua commands write. The layout is written down once, in
- * commands/includes/record.lua; RECORD names the same offsets (0-based here, 1-based there).
+ * commands/includes/record.lua; RECORD names the same offsets of the text form (0-based here,
+ * 1-based there), which every answer, snapshot and log entry uses; STORED those of the packed
+ * form kept in the records hash, read only by get() and the live-session listing.
  * Written out by hand: it runs for every tracked message.
  */
 import type { EndReason, Session } from '../../types.js';
@@ -21,6 +23,64 @@ export const RECORD = {
   /** id \x1f startedAt \x1f surveySentAt \x1f surveyScore \x1f previousSessionId \x1f ordinal \x1f userId \x1f deliveries */
   tail: 80,
 } as const;
+
+/** Offsets of a stored (packed) live record: big-endian integers, then the text fields. */
+export const STORED = {
+  expiresAt: 1,
+  lastUserMessageAt: 7,
+  lastActivityAt: 13,
+  forgetAt: 19,
+  startedAt: 25,
+  interactions: 31,
+  userMessages: 35,
+  botMessages: 39,
+  /** id \x1f surveySentAt \x1f surveyScore \x1f previousSessionId \x1f ordinal \x1f userId \x1f deliveries (binary) */
+  tail: 43,
+} as const;
+
+const L = 0x4c;
+const SEPARATOR_BYTE = 0x1f;
+
+/** The session in a stored live record, or undefined when the record is not a live one. */
+export function decodeStored(channel: string, conversationId: string, record: Buffer): Session | undefined {
+  if (record[0] !== L) return undefined;
+  const parts: string[] = [];
+  let from = STORED.tail;
+  // The six text fields; the delivery ids after them are the store's business.
+  for (let i = 0; i < 6; i++) {
+    const cut = record.indexOf(SEPARATOR_BYTE, from);
+    parts.push(record.toString('utf8', from, cut));
+    from = cut + 1;
+  }
+  const [id, surveySentAt, surveyScore, previous, , userId] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const lastUserMessageAt = record.readUIntBE(STORED.lastUserMessageAt, 6);
+  return {
+    id,
+    channel,
+    conversationId,
+    userId: userId === '' ? undefined : decodeName(userId),
+    status: 'active',
+    startedAt: record.readUIntBE(STORED.startedAt, 6),
+    lastUserMessageAt: lastUserMessageAt === 0 ? undefined : lastUserMessageAt,
+    lastActivityAt: record.readUIntBE(STORED.lastActivityAt, 6),
+    expiresAt: record.readUIntBE(STORED.expiresAt, 6),
+    interactions: record.readUInt32BE(STORED.interactions),
+    userMessages: record.readUInt32BE(STORED.userMessages),
+    botMessages: record.readUInt32BE(STORED.botMessages),
+    surveySentAt: surveySentAt === '' ? undefined : Number(surveySentAt),
+    surveyScore: surveyScore === '' ? undefined : Number(surveyScore),
+    previousSessionId: previous === '' ? undefined : previous,
+    endedAt: undefined,
+    endReason: undefined,
+  };
+}
 
 /** A snapshot: endedAt (13 digits), reason, \x1f, then the live record it ended as. */
 const ENDED_AT_WIDTH = 13;

@@ -35,7 +35,7 @@ beginCall(KEYS)
 local now, real = clockOf(ARGV[4], ARGV[5])
 if not now then return { 'L', real } end
 local conv, channel, event = ARGV[1], ARGV[2], ARGV[3]
-local fp, window = ARGV[10], tonumber(ARGV[11])
+local fp, window = deliveryKey(ARGV[10]), tonumber(ARGV[11])
 local opts = { logRetentionMs = tonumber(ARGV[12]), ledgerRetentionMs = tonumber(ARGV[13]),
   claimEnds = ARGV[14] ~= '0' }
 
@@ -48,7 +48,7 @@ end
 if fp ~= '' then
   local ordinal = findDelivery(s and s.deliveries or (m and m.deliveries) or '', fp, now, window)
   if ordinal then
-    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, withoutDeliveries(record), '' } end
+    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, liveText(s), '' } end
     if m and ordinal ~= '' and m.ordinal == ordinal then return { '5', real, m.snapshot, '' } end
     return { '5', real, '', '' }
   end
@@ -104,6 +104,6 @@ end
 record = encodeLive(s)
 if not reason then
   redis.call('HSET', KEY_RECORDS, conv, record)
-  return answer('1', withoutDeliveries(record))
+  return answer('1', liveText(s))
 end
 return answer('3', retire(conv, channel, s, now, reason, now, opts))

@@ -46,7 +46,7 @@ for _, conv in ipairs(due) do
       redis.call('ZADD', KEY_DEADLINES, s.expiresAt, conv)
     end
   else
-    local forgetAt = tonumber(string.sub(record, 2, 14))
+    local forgetAt = memoryForgetAt(record)
     if forgetAt <= now then
       redis.call('HDEL', KEY_RECORDS, conv)
       redis.call('ZREM', KEY_DEADLINES, conv)
@@ -87,8 +87,8 @@ for i = 1, #scan[2], 2 do
     local conv = string.sub(value, 14)
     local payload
     local record = redis.call('HGET', KEY_RECORDS, conv)
-    if record and string.sub(record, 1, 1) == 'L' and string.match(record, '^(.-)\31', 81) == id then
-      payload = record
+    if record and string.sub(record, 1, 1) == 'L' and liveId(record) == id then
+      payload = liveText(decodeLive(record))
     else
       local pending = redis.call('HGET', KEY_ENDS, id)
       if pending then

@@ -43,56 +43,60 @@ if not now then return { 'L', real } end
 local conv, channel = ARGV[1], ARGV[2]
 local inbound = ARGV[3] == 'in'
 local timeout, window = tonumber(ARGV[8]), tonumber(ARGV[9])
-local fp = ARGV[12]
+local fp = deliveryKey(ARGV[12])
 local opts = { logRetentionMs = tonumber(ARGV[13]), ledgerRetentionMs = tonumber(ARGV[14]),
   claimEnds = ARGV[16] ~= '0' }
 
 local record = redis.call('HGET', KEY_RECORDS, conv)
 
 -- The hot path: a message of an ongoing session from the user the record knows, that is
--- not the session's first user message. The fixed-width head is rewritten with string.sub
--- and one string.format; the tail is cut at its separators with plain finds (no pattern
--- over the delivery ids). Most messages end here.
-if record and string.sub(record, 1, 1) == 'L' and now < tonumber(string.sub(record, 2, 14)) then
-  local userMessages = tonumber(string.sub(record, 63, 71))
-  -- cuts[i]: the i-th separator of the tail (id, startedAt, surveySentAt, surveyScore,
+-- not the session's first user message. The packed head is read and written with one
+-- struct call each; the text fields are cut at their separators with plain finds (the
+-- delivery ids after them are never scanned). Most messages end here.
+if record and string.sub(record, 1, 1) == 'L' then
+  local expiresAt, lastUserMessageAt, lastActivityAt, forgetAt, startedAt, interactions, userMessages, botMessages =
+    struct.unpack(HEAD, record, 2)
+  -- cuts[i]: the i-th separator of the text fields (id, surveySentAt, surveyScore,
   -- previousSessionId, ordinal, userId, then the delivery ids).
-  local cuts, at = {}, 80
-  for i = 1, 7 do
-    at = string.find(record, SEP, at + 1, true)
-    cuts[i] = at
+  local cuts, at = {}, TAIL - 1
+  if now < expiresAt then
+    for i = 1, 6 do
+      at = string.find(record, SEP, at + 1, true)
+      cuts[i] = at
+    end
   end
-  local sameSession = ARGV[10] == '' or string.sub(record, 81, cuts[1] - 1) == ARGV[10]
-  local knownUser = ARGV[7] == '' or string.sub(record, cuts[6] + 1, cuts[7] - 1) == ARGV[7]
-  if sameSession and knownUser and not (inbound and userMessages == 0) then
-    local list = string.sub(record, cuts[7] + 1)
-    local ordinal = string.sub(record, cuts[5] + 1, cuts[6] - 1)
+  if now < expiresAt and (ARGV[10] == '' or string.sub(record, TAIL, cuts[1] - 1) == ARGV[10])
+    and (ARGV[7] == '' or string.sub(record, cuts[5] + 1, cuts[6] - 1) == ARGV[7])
+    and not (inbound and userMessages == 0) then
+    local list = string.sub(record, cuts[6] + 1)
     if fp ~= '' then
       local seen = findDelivery(list, fp, now, window)
       if seen then
-        if seen == ordinal then return { '5', real, string.sub(record, 1, cuts[7]), '', '' } end
+        if seen == string.sub(record, cuts[4] + 1, cuts[5] - 1) then
+          return { '5', real, liveText(decodeLive(record)), '', '' }
+        end
         return { '5', real, '', '', '' }
       end
-      list = rememberDelivery(list, fp, now, window, ordinal)
+      list = rememberDelivery(list, fp, now, window, string.sub(record, cuts[4] + 1, cuts[5] - 1))
     end
-    local interactions = tonumber(string.sub(record, 54, 62)) + 1
-    local head
+    interactions = interactions + 1
+    lastActivityAt = now
     if inbound then
       -- Only the user's messages move the deadline (the deadlines index keeps the old one;
       -- the sweep moves it when it gets there).
-      local expiresAt = now + timeout
-      local forgetAt = math.max(tonumber(string.sub(record, 41, 53)), expiresAt + window)
-      head = string.format('L%013d%013d%013d%013d%09d%09d', expiresAt, now, now, forgetAt, interactions,
-        userMessages + 1) .. string.sub(record, 72, 80)
+      expiresAt = now + timeout
+      lastUserMessageAt = now
+      forgetAt = math.max(forgetAt, expiresAt + window)
+      userMessages = userMessages + 1
     else
-      head = string.sub(record, 1, 27) .. string.format('%013d', now) .. string.sub(record, 41, 53)
-        .. string.format('%09d', interactions) .. string.sub(record, 63, 71)
-        .. string.format('%09d', tonumber(string.sub(record, 72, 80)) + 1)
+      botMessages = botMessages + 1
     end
-    local view = head .. string.sub(record, 81, cuts[7])
-    redis.call('HSET', KEY_RECORDS, conv, view .. list)
+    redis.call('HSET', KEY_RECORDS, conv, 'L' .. struct.pack(HEAD, expiresAt, lastUserMessageAt, lastActivityAt,
+      forgetAt, startedAt, interactions, userMessages, botMessages) .. string.sub(record, TAIL, cuts[6]) .. list)
     ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
-    return { '1', real, view, '', '' }
+    return { '1', real, string.format(TEXT_HEAD, expiresAt, lastUserMessageAt, lastActivityAt, forgetAt, interactions,
+      userMessages, botMessages) .. string.sub(record, TAIL, cuts[1]) .. string.format('%d', startedAt) .. SEP
+      .. string.sub(record, cuts[1] + 1, cuts[6]), '', '' }
   end
 end
 
@@ -104,7 +108,7 @@ end
 if fp ~= '' then
   local ordinal = findDelivery(s and s.deliveries or (m and m.deliveries) or '', fp, now, window)
   if ordinal then
-    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, withoutDeliveries(record), '', '' } end
+    if s and ordinal ~= '' and s.ordinal == ordinal then return { '5', real, liveText(s), '', '' } end
     if m and ordinal ~= '' and m.ordinal == ordinal then return { '5', real, m.snapshot, '', '' } end
     return { '5', real, '', '', '' }
   end
@@ -161,7 +165,7 @@ if not s then
   if inbound then ledgerAdd(now, channel, 'engaged', 1, opts.ledgerRetentionMs) end
   local arm = armLeftEnd()
   if arm == '' then arm = armFor(s.expiresAt, tonumber(ARGV[15])) end
-  return { '2', real, withoutDeliveries(record), ended, arm }
+  return { '2', real, liveText(s), ended, arm }
 end
 
 s.interactions = s.interactions + 1
@@ -184,4 +188,4 @@ if fp ~= '' then s.deliveries = rememberDelivery(s.deliveries, fp, now, window, 
 record = encodeLive(s)
 redis.call('HSET', KEY_RECORDS, conv, record)
 ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
-return { '1', real, withoutDeliveries(record), ended, armLeftEnd() }
+return { '1', real, liveText(s), ended, armLeftEnd() }

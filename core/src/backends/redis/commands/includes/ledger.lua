@@ -105,11 +105,8 @@ end
   after a lease), and the conversation's memory. Returns the snapshot.
 ]]
 local function retire(conv, channel, s, endedAt, reason, now, opts)
-  -- The snapshot leaves the delivery ids out: the conversation's memory keeps them once.
-  local deliveries = s.deliveries
-  s.deliveries = ''
-  local snapshot = string.format('%013d', endedAt) .. reason .. SEP .. encodeLive(s)
-  s.deliveries = deliveries
+  -- The snapshot is text and leaves the delivery ids out: the conversation's memory keeps them once.
+  local snapshot = string.format('%013d', endedAt) .. reason .. SEP .. liveText(s)
   local duration = endedAt - tonumber(s.startedAt)
   local ret = opts.ledgerRetentionMs
   local key, prefix, day = ledgerSlot(endedAt, channel)

@@ -1,73 +1,87 @@
 --[[
-  The record layout, written down once: session-codec.ts (RECORD there) reads the same
-  offsets. Each conversation is one field of its shard's records hash (KEYS[1]); the field
-  name is the conversation (channel \31 conversationId, see names.ts).
+  The record layout, written down once. Each conversation is one field of its shard's records
+  hash; the field name is the conversation (channel \31 conversationId, see names.ts). Records
+  are stored packed (struct, big-endian) and answered as text: session-codec.ts reads the text
+  form (RECORD there names its offsets) and decodeStored there the packed one.
 
-  A live session ('L'), with a fixed-width head so that numbers are read with string.sub:
+  A live session ('L'), stored: a fixed-width binary head, then text fields
     [1] 'L'
-    [2,14] expiresAt   [15,27] lastUserMessageAt (0: none)   [28,40] lastActivityAt
-    [41,53] forgetAt: when the conversation's memory may go (deadline + redelivery window)
-    [54,62] interactions   [63,71] userMessages   [72,80] botMessages
-    then from 81: id \31 startedAt \31 surveySentAt ('' none) \31 surveyScore ('' none)
-      \31 previousSessionId \31 ordinal \31 userId \31 deliveries
-    (userId is escaped by the caller when it holds a separator; the delivery ids come last, so
-    that reading the other fields never scans them: they are the long part)
+    [2,43] I6 expiresAt  I6 lastUserMessageAt (0: none)  I6 lastActivityAt
+           I6 forgetAt: when the conversation's memory may go (deadline + redelivery window)
+           I6 startedAt  I4 interactions  I4 userMessages  I4 botMessages
+    then from 44: id \31 surveySentAt ('' none) \31 surveyScore ('' none) \31 previousSessionId
+      \31 ordinal \31 userId \31 deliveries (includes/deliveries.lua: binary, so last)
+    (userId is escaped by the caller when it holds a separator)
+  A live session as text (answers, snapshots, the log), fixed-width digits:
+    [1] 'L'  [2,14] expiresAt  [15,27] lastUserMessageAt  [28,40] lastActivityAt
+    [41,53] forgetAt  [54,62] interactions  [63,71] userMessages  [72,80] botMessages
+    then from 81: id \31 startedAt \31 surveySentAt \31 surveyScore \31 previousSessionId
+      \31 ordinal \31 userId \31
   A remembered conversation with no live session ('M'):
-    [1] 'M'  [2,14] forgetAt
-    then from 15: previousSessionId \31 ordinal \31 deliveries \31 snapshot of its last
-      ended session ('' once forgotten)
-  An ended session's snapshot: endedAt (13 digits) reason \31 the live record it ended as.
+    [1] 'M'  [2,9] I6 forgetAt  I2 length of the deliveries  then the deliveries,
+    then previousSessionId \31 ordinal \31 snapshot of its last ended session ('' once forgotten)
+  An ended session's snapshot (text): endedAt (13 digits) reason \31 the session as text.
 
   ordinal: how many sessions the conversation has opened while remembered; a delivery id
   remembers the ordinal of the session it acted on (see includes/deliveries.lua).
+  Packed, a typical record (three delivery ids) fits a 160-byte allocation; as text it took 224.
 ]]
 local SEP = '\31'
-local LIVE_HEAD = 'L%013d%013d%013d%013d%09d%09d%09d'
+local HEAD = '>I6I6I6I6I6I4I4I4'
+local TAIL = 44
+local TEXT_HEAD = 'L%013d%013d%013d%013d%09d%09d%09d'
 
 local function decodeLive(r)
-  local id, startedAt, surveySentAt, surveyScore, previous, ordinal, userId, cut =
-    string.match(r, '^(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31()', 81)
+  local expiresAt, lastUserMessageAt, lastActivityAt, forgetAt, startedAt, interactions, userMessages, botMessages =
+    struct.unpack(HEAD, r, 2)
+  local id, surveySentAt, surveyScore, previous, ordinal, userId, cut =
+    string.match(r, '^(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31(.-)\31()', TAIL)
   return {
-    expiresAt = tonumber(string.sub(r, 2, 14)),
-    lastUserMessageAt = tonumber(string.sub(r, 15, 27)),
-    lastActivityAt = tonumber(string.sub(r, 28, 40)),
-    forgetAt = tonumber(string.sub(r, 41, 53)),
-    interactions = tonumber(string.sub(r, 54, 62)),
-    userMessages = tonumber(string.sub(r, 63, 71)),
-    botMessages = tonumber(string.sub(r, 72, 80)),
-    id = id, startedAt = startedAt, surveySentAt = surveySentAt, surveyScore = surveyScore,
+    expiresAt = expiresAt, lastUserMessageAt = lastUserMessageAt, lastActivityAt = lastActivityAt,
+    forgetAt = forgetAt, interactions = interactions, userMessages = userMessages, botMessages = botMessages,
+    id = id, startedAt = string.format('%d', startedAt), surveySentAt = surveySentAt, surveyScore = surveyScore,
     previous = previous, ordinal = ordinal, userId = userId, deliveries = string.sub(r, cut),
   }
 end
 
 local function encodeLive(s)
-  return string.format(LIVE_HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
+  return 'L' .. struct.pack(HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
+    tonumber(s.startedAt), s.interactions, s.userMessages, s.botMessages)
+    .. s.id .. SEP .. s.surveySentAt .. SEP .. s.surveyScore .. SEP .. s.previous .. SEP
+    .. s.ordinal .. SEP .. s.userId .. SEP .. s.deliveries
+end
+
+-- The session as text, what callers read: everything but the delivery ids (the store's business).
+local function liveText(s)
+  return string.format(TEXT_HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
     s.interactions, s.userMessages, s.botMessages)
     .. s.id .. SEP .. s.startedAt .. SEP .. s.surveySentAt .. SEP .. s.surveyScore .. SEP
-    .. s.previous .. SEP .. s.ordinal .. SEP .. s.userId .. SEP .. s.deliveries
+    .. s.previous .. SEP .. s.ordinal .. SEP .. s.userId .. SEP
+end
+
+-- The id of a stored live record.
+local function liveId(r)
+  return string.match(r, '^(.-)\31', TAIL)
 end
 
 local function decodeMemory(r)
-  local previous, ordinal, deliveries, snapshot = string.match(r, '^(.-)\31(.-)\31(.-)\31(.*)$', 15)
-  return { forgetAt = tonumber(string.sub(r, 2, 14)), previous = previous, ordinal = ordinal,
-    deliveries = deliveries, snapshot = snapshot }
+  local forgetAt, length = struct.unpack('>I6I2', r, 2)
+  local previous, ordinal, snapshot = string.match(r, '^(.-)\31(.-)\31(.*)$', 10 + length)
+  return { forgetAt = forgetAt, previous = previous, ordinal = ordinal,
+    deliveries = string.sub(r, 10, 9 + length), snapshot = snapshot }
+end
+
+local function memoryForgetAt(r)
+  return (struct.unpack('>I6', r, 2))
 end
 
 local function encodeMemory(m)
-  return 'M' .. string.format('%013d', m.forgetAt) .. m.previous .. SEP .. m.ordinal .. SEP
-    .. m.deliveries .. SEP .. m.snapshot
+  return 'M' .. struct.pack('>I6I2', m.forgetAt, #m.deliveries) .. m.deliveries .. m.previous .. SEP
+    .. m.ordinal .. SEP .. m.snapshot
 end
 
--- The id of the session a snapshot holds: its record starts after endedAt, reason and \31.
+-- The id of the session a snapshot holds: its text starts after endedAt, reason and \31.
 local function snapshotId(snapshot)
   local cut = string.find(snapshot, SEP, 14, true)
   return string.match(snapshot, '^(.-)\31', cut + 81)
-end
-
--- What a caller reads of a live record: everything but the delivery ids (the long part, and
--- the store's business).
-local function withoutDeliveries(r)
-  local at = 80
-  for _ = 1, 7 do at = string.find(r, SEP, at + 1, true) end
-  return string.sub(r, 1, at)
 end
