@@ -84,11 +84,11 @@ describe('the ledger in Lua', () => {
   it('uses the same histogram buckets as core/src/ledger.ts', () => {
     const lua = readFileSync(new URL('./commands/includes/ledger.lua', import.meta.url), 'utf8');
     const list = (name: string) =>
-      new RegExp(`local function ${name}\\(\\)\\s*return \\{([^}]*)\\}`)
+      new RegExp(`local ${name} = \\{([^}]*)\\}`)
         .exec(lua)![1]!
         .split(',')
         .map((v) => Number(v.trim()));
-    expect(list('durationBuckets')).toEqual(DURATION_BUCKETS_MS);
-    expect(list('interactionBuckets')).toEqual(INTERACTION_BUCKETS);
+    expect(list('DURATION_BUCKETS')).toEqual(DURATION_BUCKETS_MS);
+    expect(list('INTERACTION_BUCKETS')).toEqual(INTERACTION_BUCKETS);
   });
 });

@@ -5,14 +5,18 @@
   The bucket bounds must equal DURATION_BUCKETS_MS and INTERACTION_BUCKETS (a unit test
   reads this file and compares).
 ]]
--- Built only when a session ends (a table literal costs every call that runs it).
-local function durationBuckets()
-  return { 1000, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000,
-    3600000, 7200000, 14400000, 28800000, 43200000, 86400000, 172800000 }
+-- Histogram bounds, and the counter names of each bucket, made once per library load (once
+-- per call when run as a plain script).
+local DURATION_BUCKETS = { 1000, 5000, 10000, 30000, 60000, 120000, 300000, 600000, 900000, 1800000,
+  3600000, 7200000, 14400000, 28800000, 43200000, 86400000, 172800000 }
+local INTERACTION_BUCKETS = { 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200 }
+local function names(prefix, count)
+  local list = {}
+  for i = 0, count do list[i] = prefix .. i end
+  return list
 end
-local function interactionBuckets()
-  return { 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100, 200 }
-end
+local DURATION_NAMES, INTERACTION_NAMES = names('dur:', #DURATION_BUCKETS), names('ips:', #INTERACTION_BUCKETS)
+local END_NAMES = { inactivity = 'end:inactivity' }
 local DAY_MS, HOUR_MS = 86400000, 3600000
 
 local function bucketOf(bounds, value)
@@ -22,7 +26,8 @@ local function bucketOf(bounds, value)
 end
 
 -- A sweep ends hundreds of sessions in one call: it sets this table and their counters are
--- summed here and written once per field (flushLedger), not once per session.
+-- summed here (ledgerBatch[key][field] = { by, day, retentionMs }) and written once per field
+-- (flushBatch), not once per session.
 local ledgerBatch
 
 -- Each counter also moves its all-time total (KEY_LEDGER .. 'total', field channel \31 name,
@@ -41,22 +46,33 @@ local function ledgerWrite(key, field, by, day, retentionMs)
   if tonumber(value) == by then redis.call('PEXPIREAT', key, (day + 1) * DAY_MS + retentionMs) end
 end
 
--- The day key and the field prefix ('HH' \31 channel \31) of a time: made once per event.
+-- The day key and the field prefix ('HH' \31 channel \31) of a time: made once per event,
+-- and reused while the hour, the channel and the shard stay the same (a sweep's ends).
+local slotHour, slotChannel, slotKeys, slotKey, slotPrefix, slotDay
 local function ledgerSlot(time, channel)
+  local hour = math.floor(time / HOUR_MS)
+  if hour == slotHour and channel == slotChannel and KEY_LEDGER == slotKeys then return slotKey, slotPrefix, slotDay end
   local day = math.floor(time / DAY_MS)
-  return KEY_LEDGER .. day, string.format('%02d', math.floor((time % DAY_MS) / HOUR_MS)) .. SEP .. channel .. SEP, day
+  slotHour, slotChannel, slotKeys, slotDay = hour, channel, KEY_LEDGER, day
+  slotKey = KEY_LEDGER .. day
+  slotPrefix = string.format('%02d', hour % 24) .. SEP .. channel .. SEP
+  return slotKey, slotPrefix, day
 end
 
 -- retentionMs: how long a day's counters are kept after the day.
 local function ledgerAddAt(key, prefix, day, name, by, retentionMs)
   local field = prefix .. name
   if ledgerBatch then
-    local id = key .. SEP .. field
-    local entry = ledgerBatch[id]
+    local fields = ledgerBatch[key]
+    if not fields then
+      fields = {}
+      ledgerBatch[key] = fields
+    end
+    local entry = fields[field]
     if entry then
-      entry[3] = entry[3] + by
+      entry[1] = entry[1] + by
     else
-      ledgerBatch[id] = { key, field, by, day, retentionMs }
+      fields[field] = { by, day, retentionMs }
     end
     return
   end
@@ -83,7 +99,9 @@ local function startBatch()
 end
 
 local function flushBatch()
-  for _, e in pairs(ledgerBatch) do ledgerWrite(e[1], e[2], e[3], e[4], e[5]) end
+  for key, fields in pairs(ledgerBatch) do
+    for field, e in pairs(fields) do ledgerWrite(key, field, e[1], e[2], e[3]) end
+  end
   for channel, by in pairs(activeBatch) do redis.call('HINCRBY', KEY_ACTIVE, channel, by) end
   ledgerBatch, activeBatch = nil, nil
 end
@@ -110,10 +128,10 @@ local function retire(conv, channel, s, endedAt, reason, now, opts)
   local duration = endedAt - tonumber(s.startedAt)
   local ret = opts.ledgerRetentionMs
   local key, prefix, day = ledgerSlot(endedAt, channel)
-  ledgerAddAt(key, prefix, day, 'end:' .. reason, 1, ret)
-  ledgerAddAt(key, prefix, day, 'dur:' .. bucketOf(durationBuckets(), duration), 1, ret)
+  ledgerAddAt(key, prefix, day, END_NAMES[reason] or 'end:' .. reason, 1, ret)
+  ledgerAddAt(key, prefix, day, DURATION_NAMES[bucketOf(DURATION_BUCKETS, duration)], 1, ret)
   ledgerAddAt(key, prefix, day, 'durSum', duration, ret)
-  ledgerAddAt(key, prefix, day, 'ips:' .. bucketOf(interactionBuckets(), s.interactions), 1, ret)
+  ledgerAddAt(key, prefix, day, INTERACTION_NAMES[bucketOf(INTERACTION_BUCKETS, s.interactions)], 1, ret)
   ledgerAddAt(key, prefix, day, 'ipsSum', s.interactions, ret)
   activeAdd(channel, -1)
   opts.minId = opts.minId or string.format('%d', now - opts.logRetentionMs)
