@@ -1,6 +1,7 @@
 /**
  * Redis backend figures, all in one run on one local redis-server (no persistence):
- * - track() per second with 50 conversations in flight, ongoing sessions;
+ * - track() per second with 50 conversations in flight, ongoing sessions, without and with a
+ *   delivery id, and Redis's own time per call (INFO commandstats): our script's ceiling;
  * - the physical ceiling: redis-benchmark pipelining a small session-touch Lua script, so
  *   that the server is the limit; and the same for our own applyEvent script;
  * - a plain ioredis EVALSHA loop of the touch script at 50 in flight (the client's floor);
@@ -70,17 +71,33 @@ export function webRefs(tag: string): ConversationRef[] {
   }));
 }
 
-async function trackerRate(server: RedisServer): Promise<number> {
+/** Redis's own time per call of our Lua (FCALL, or EVALSHA without Functions), from INFO commandstats. */
+async function redisMicrosPerCall(client: Redis): Promise<number> {
+  const stats = String(await client.info('commandstats'));
+  const line = /cmdstat_(?:fcall|evalsha):calls=(\d+),usec=(\d+)/.exec(stats);
+  return line === null ? Number.NaN : Number(line[2]) / Number(line[1]);
+}
+
+async function trackerRate(
+  server: RedisServer,
+  client: Redis,
+  withIds = false,
+): Promise<{ rate: number; redisMicros: number }> {
   const tracker = createSessionTracker({
-    backend: redisBackend({ connection: server.url, prefix: 'bench-track' }),
+    backend: redisBackend({ connection: server.url, prefix: `bench-track-${withIds}` }),
     channels: { web: { inactivityTimeoutMs: 3_600_000 } }, // ongoing sessions: nothing ends here
   });
-  const refs = webRefs('track');
-  for (const ref of refs) await tracker.track(ref, inbound);
-  await closedLoop((lane) => tracker.track(refs[lane]!, inbound)); // warm-up
-  const rate = await closedLoop((lane) => tracker.track(refs[lane]!, inbound));
+  const refs = webRefs(`track-${withIds}`);
+  let delivery = 0;
+  const op = (lane: number) =>
+    tracker.track(refs[lane]!, withIds ? { direction: 'inbound', deliveryId: `m${delivery++}` } : inbound);
+  for (let lane = 0; lane < refs.length; lane++) await op(lane);
+  await closedLoop(op); // warm-up
+  await client.config('RESETSTAT');
+  const rate = await closedLoop(op);
+  const redisMicros = await redisMicrosPerCall(client);
   await tracker.close();
-  return rate;
+  return { rate, redisMicros };
 }
 
 async function plainEvalshaRate(client: Redis, sha: string): Promise<number> {
@@ -121,7 +138,8 @@ export async function runRedisBench(): Promise<void> {
       '1700000000000',
     ]);
     const plain = await plainEvalshaRate(client, touchSha);
-    const rate = await trackerRate(server);
+    const { rate, redisMicros } = await trackerRate(server, client);
+    const withIds = await trackerRate(server, client, true);
     const naive = await naiveBullmqRate(server);
     report('ceiling: redis-benchmark -c 10 -P 10 evalsha (touch script)', formatRate(ceiling));
     report(
@@ -129,6 +147,16 @@ export async function runRedisBench(): Promise<void> {
       `${formatRate(plain)} (${pct(plain, ceiling)} of ceiling)`,
     );
     report('tracker.track(), ongoing sessions', `${formatRate(rate)} (${pct(rate, ceiling)} of ceiling)`);
+    // Our own script's ceiling: Redis busy with nothing else would run 1e6 / (µs per call) a second.
+    const ownCeiling = 1e6 / redisMicros;
+    report(
+      '  Redis time per track() (INFO commandstats), and our script back to back',
+      `${redisMicros.toFixed(1)} µs, ${formatRate(ownCeiling)} (track() at ${pct(rate, ownCeiling)} of it)`,
+    );
+    report(
+      'tracker.track() with a delivery id, ongoing sessions',
+      `${formatRate(withIds.rate)} (${withIds.redisMicros.toFixed(1)} µs of Redis a call)`,
+    );
     report('naive: BullMQ remove + re-add of a delayed job per message', formatRate(naive));
     report('track() / naive', `${(rate / naive).toFixed(1)}x`);
   } finally {
