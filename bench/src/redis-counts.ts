@@ -2,13 +2,13 @@
  * What exact counting costs on Redis, each against a baseline in the same run:
  * - track() with a platform delivery id against without (target: at most 10 % slower);
  * - the trackMessage script with its ledger counters against the same script with the
- *   ledger lines taken out, both as plain EVALSHA loops (target: at most 10 % slower);
+ *   ledger lines taken out, both as FCALL loops of the library (target: at most 10 % slower);
  * - Redis bytes per remembered delivery id, and per ended session kept in the session log.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createSessionTracker } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { startRedis } from '@botsession/system-tests/redis-server';
@@ -19,16 +19,25 @@ import { closedLoop, webRefs } from './redis.js';
 const inbound = { direction: 'inbound' } as const;
 
 /** The built trackMessage script with its includes inlined, as core's loader does. */
-function trackMessageSource(): string {
+/**
+ * Our Lua library twice under other names: as built, and with the trackMessage ledger lines
+ * taken out, so that the ledger's cost is measured on the path production takes (FCALL).
+ */
+async function loadTrackMessageVariants(client: Redis): Promise<{ full: string; bare: string }> {
   const require = createRequire(import.meta.url);
   const commands = join(
     dirname(require.resolve('@botsession/core/package.json')),
-    'dist/backends/redis/commands',
+    'dist/backends/redis/commands.js',
   );
-  return readFileSync(join(commands, 'trackMessage-1.lua'), 'utf8').replace(
-    /^--- @include "([\w-]+)"$/gm,
-    (_line, name: string) => readFileSync(join(commands, 'includes', `${name}.lua`), 'utf8'),
-  );
+  const { commandLibrary } = (await import(pathToFileURL(commands).href)) as {
+    commandLibrary: () => { name: string; source: string };
+  };
+  const library = commandLibrary();
+  const bare = library.source.replace(/^\s*(if inbound then )?ledgerAdd\(.*$/gm, '');
+  if (bare === library.source) throw new Error('no ledger lines found in trackMessage');
+  await client.call('FUNCTION', 'LOAD', 'REPLACE', library.source.replaceAll(library.name, 'bench_full'));
+  await client.call('FUNCTION', 'LOAD', 'REPLACE', bare.replaceAll(library.name, 'bench_bare'));
+  return { full: 'bench_full_trackMessage', bare: 'bench_bare_trackMessage' };
 }
 
 function shardKeys(tag: string): string[] {
@@ -68,14 +77,10 @@ export async function runRedisCountsBench(): Promise<void> {
     await tracker.close();
 
     // 2. The ledger's cost inside the script: the same calls with and without its counters.
-    const source = trackMessageSource();
-    const stripped = source.replace(/^\s*(if inbound then )?ledgerAdd\(.*$/gm, '');
-    const shas = await Promise.all(
-      [source, stripped].map((lua) => client.script('LOAD', lua) as Promise<string>),
-    );
-    const call = (sha: string, lane: number, tag: string) =>
-      client.evalsha(
-        sha,
+    const functions = await loadTrackMessageVariants(client);
+    const call = (fn: string, lane: number, tag: string) =>
+      client.fcall(
+        fn,
         1,
         ...shardKeys(`${tag}:${lane % 16}`),
         `web\u001fc${lane}`,
@@ -97,13 +102,13 @@ export async function runRedisCountsBench(): Promise<void> {
     const ledgerRates: number[] = [];
     const bareRates: number[] = [];
     for (let round = 0; round < 2; round++) {
-      bareRates.push(await closedLoop((lane) => call(shas[1]!, lane, 'bare')));
-      ledgerRates.push(await closedLoop((lane) => call(shas[0]!, lane, 'ledger')));
+      bareRates.push(await closedLoop((lane) => call(functions.bare, lane, 'bare')));
+      ledgerRates.push(await closedLoop((lane) => call(functions.full, lane, 'ledger')));
     }
     const bare = Math.max(...bareRates);
     const ledger = Math.max(...ledgerRates);
-    report('trackMessage without the ledger lines, plain EVALSHA', formatRate(bare));
-    report('trackMessage with the ledger, plain EVALSHA', `${formatRate(ledger)} (${slower(ledger, bare)})`);
+    report('trackMessage without the ledger lines (FCALL)', formatRate(bare));
+    report('trackMessage with the ledger (FCALL)', `${formatRate(ledger)} (${slower(ledger, bare)})`);
 
     // 3. Bytes per delivery id: 10,000 sessions with 1 id each, then 10 more ids each.
     await client.flushall();
