@@ -24,7 +24,7 @@ export const RECORD = {
   tail: 80,
 } as const;
 
-/** Offsets of a stored (packed) live record: big-endian integers, then the text fields. */
+/** Offsets of a stored (packed) live record, kind 'l': big-endian integers, then the text fields. */
 export const STORED = {
   expiresAt: 1,
   lastUserMessageAt: 7,
@@ -38,12 +38,14 @@ export const STORED = {
   tail: 43,
 } as const;
 
-const L = 0x4c;
+const PACKED_LIVE = 0x6c; // 'l'
+const LEGACY_LIVE = 0x4c; // 'L': a live record of 0.1.0, stored as text
 const SEPARATOR_BYTE = 0x1f;
 
 /** The session in a stored live record, or undefined when the record is not a live one. */
 export function decodeStored(channel: string, conversationId: string, record: Buffer): Session | undefined {
-  if (record[0] !== L) return undefined;
+  if (record[0] === LEGACY_LIVE) return decodeLive(channel, conversationId, record.toString('utf8'));
+  if (record[0] !== PACKED_LIVE) return undefined;
   const parts: string[] = [];
   let from = STORED.tail;
   // The six text fields; the delivery ids after them are the store's business.

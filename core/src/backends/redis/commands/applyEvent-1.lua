@@ -26,6 +26,7 @@
 --- @include "record"
 --- @include "clock"
 --- @include "deliveries"
+--- @include "legacy"
 --- @include "ledger"
 --- @include "arm"
 --- @include "call"
@@ -41,9 +42,7 @@ local opts = { logRetentionMs = tonumber(ARGV[12]), ledgerRetentionMs = tonumber
 
 local record = redis.call('HGET', KEY_RECORDS, conv)
 local s, m
-if record then
-  if string.sub(record, 1, 1) == 'L' then s = decodeLive(record) else m = decodeMemory(record) end
-end
+if record then s, m = decodeRecord(record) end
 
 if fp ~= '' then
   local ordinal = findDelivery(s and s.deliveries or (m and m.deliveries) or '', fp, now, window)

@@ -20,6 +20,8 @@
 --- @include "keys"
 --- @include "record"
 --- @include "clock"
+--- @include "deliveries"
+--- @include "legacy"
 --- @include "ledger"
 --- @include "call"
 
@@ -36,22 +38,19 @@ for _, conv in ipairs(due) do
   local record = redis.call('HGET', KEY_RECORDS, conv)
   if not record then
     redis.call('ZREM', KEY_DEADLINES, conv)
-  elseif string.sub(record, 1, 1) == 'L' then
-    local s = decodeLive(record)
-    if s.expiresAt <= now then
+  else
+    local s, m = decodeRecord(record)
+    if s and s.expiresAt <= now then
       local channel = string.match(conv, '^(.-)\31')
       ends[#ends + 1] = conv
       ends[#ends + 1] = retire(conv, channel, s, s.expiresAt, 'inactivity', now, opts)
-    else
+    elseif s then
       redis.call('ZADD', KEY_DEADLINES, s.expiresAt, conv)
-    end
-  else
-    local forgetAt = memoryForgetAt(record)
-    if forgetAt <= now then
+    elseif m.forgetAt <= now then
       redis.call('HDEL', KEY_RECORDS, conv)
       redis.call('ZREM', KEY_DEADLINES, conv)
     else
-      redis.call('ZADD', KEY_DEADLINES, forgetAt, conv)
+      redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
     end
   end
 end
@@ -87,15 +86,16 @@ for i = 1, #scan[2], 2 do
     local conv = string.sub(value, 14)
     local payload
     local record = redis.call('HGET', KEY_RECORDS, conv)
-    if record and string.sub(record, 1, 1) == 'L' and liveId(record) == id then
-      payload = liveText(decodeLive(record))
+    local s, m
+    if record then s, m = decodeRecord(record) end
+    if s and s.id == id then
+      payload = liveText(s)
     else
       local pending = redis.call('HGET', KEY_ENDS, id)
       if pending then
         payload = string.sub(pending, string.find(pending, '\30', 14, true) + 1)
-      elseif record and string.sub(record, 1, 1) == 'M' then
-        local m = decodeMemory(record)
-        if m.snapshot ~= '' and snapshotId(m.snapshot) == id then payload = m.snapshot end
+      elseif m and m.snapshot ~= '' and snapshotId(m.snapshot) == id then
+        payload = m.snapshot
       end
     end
     if payload then

@@ -31,6 +31,7 @@
 --- @include "record"
 --- @include "clock"
 --- @include "deliveries"
+--- @include "legacy"
 --- @include "ledger"
 --- @include "arm"
 --- @include "uuid"
@@ -53,7 +54,7 @@ local record = redis.call('HGET', KEY_RECORDS, conv)
 -- not the session's first user message. The packed head is read and written with one
 -- struct call each; the text fields are cut at their separators with plain finds (the
 -- delivery ids after them are never scanned). Most messages end here.
-if record and string.sub(record, 1, 1) == 'L' then
+if record and string.sub(record, 1, 1) == 'l' then
   local expiresAt, lastUserMessageAt, lastActivityAt, forgetAt, startedAt, interactions, userMessages, botMessages =
     struct.unpack(HEAD, record, 2)
   -- cuts[i]: the i-th separator of the text fields (id, surveySentAt, surveyScore,
@@ -91,7 +92,7 @@ if record and string.sub(record, 1, 1) == 'L' then
     else
       botMessages = botMessages + 1
     end
-    redis.call('HSET', KEY_RECORDS, conv, 'L' .. struct.pack(HEAD, expiresAt, lastUserMessageAt, lastActivityAt,
+    redis.call('HSET', KEY_RECORDS, conv, 'l' .. struct.pack(HEAD, expiresAt, lastUserMessageAt, lastActivityAt,
       forgetAt, startedAt, interactions, userMessages, botMessages) .. string.sub(record, TAIL, cuts[6]) .. list)
     ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
     return { '1', real, string.format(TEXT_HEAD, expiresAt, lastUserMessageAt, lastActivityAt, forgetAt, interactions,
@@ -101,9 +102,7 @@ if record and string.sub(record, 1, 1) == 'L' then
 end
 
 local s, m
-if record then
-  if string.sub(record, 1, 1) == 'L' then s = decodeLive(record) else m = decodeMemory(record) end
-end
+if record then s, m = decodeRecord(record) end
 
 if fp ~= '' then
   local ordinal = findDelivery(s and s.deliveries or (m and m.deliveries) or '', fp, now, window)

@@ -4,8 +4,8 @@
   are stored packed (struct, big-endian) and answered as text: session-codec.ts reads the text
   form (RECORD there names its offsets) and decodeStored there the packed one.
 
-  A live session ('L'), stored: a fixed-width binary head, then text fields
-    [1] 'L'
+  A live session ('l'), stored: a fixed-width binary head, then text fields
+    [1] 'l'
     [2,43] I6 expiresAt  I6 lastUserMessageAt (0: none)  I6 lastActivityAt
            I6 forgetAt: when the conversation's memory may go (deadline + redelivery window)
            I6 startedAt  I4 interactions  I4 userMessages  I4 botMessages
@@ -17,10 +17,11 @@
     [41,53] forgetAt  [54,62] interactions  [63,71] userMessages  [72,80] botMessages
     then from 81: id \31 startedAt \31 surveySentAt \31 surveyScore \31 previousSessionId
       \31 ordinal \31 userId \31
-  A remembered conversation with no live session ('M'):
-    [1] 'M'  [2,9] I6 forgetAt  I2 length of the deliveries  then the deliveries,
+  A remembered conversation with no live session ('m'):
+    [1] 'm'  [2,9] I6 forgetAt  I2 length of the deliveries  then the deliveries,
     then previousSessionId \31 ordinal \31 snapshot of its last ended session ('' once forgotten)
   An ended session's snapshot (text): endedAt (13 digits) reason \31 the session as text.
+  Records of 0.1.0 (text, 'L' and 'M') are still read: includes/legacy.lua.
 
   ordinal: how many sessions the conversation has opened while remembered; a delivery id
   remembers the ordinal of the session it acted on (see includes/deliveries.lua).
@@ -45,7 +46,7 @@ local function decodeLive(r)
 end
 
 local function encodeLive(s)
-  return 'L' .. struct.pack(HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
+  return 'l' .. struct.pack(HEAD, s.expiresAt, s.lastUserMessageAt, s.lastActivityAt, s.forgetAt,
     tonumber(s.startedAt), s.interactions, s.userMessages, s.botMessages)
     .. s.id .. SEP .. s.surveySentAt .. SEP .. s.surveyScore .. SEP .. s.previous .. SEP
     .. s.ordinal .. SEP .. s.userId .. SEP .. s.deliveries
@@ -59,11 +60,6 @@ local function liveText(s)
     .. s.previous .. SEP .. s.ordinal .. SEP .. s.userId .. SEP
 end
 
--- The id of a stored live record.
-local function liveId(r)
-  return string.match(r, '^(.-)\31', TAIL)
-end
-
 local function decodeMemory(r)
   local forgetAt, length = struct.unpack('>I6I2', r, 2)
   local previous, ordinal, snapshot = string.match(r, '^(.-)\31(.-)\31(.*)$', 10 + length)
@@ -71,12 +67,8 @@ local function decodeMemory(r)
     deliveries = string.sub(r, 10, 9 + length), snapshot = snapshot }
 end
 
-local function memoryForgetAt(r)
-  return (struct.unpack('>I6', r, 2))
-end
-
 local function encodeMemory(m)
-  return 'M' .. struct.pack('>I6I2', m.forgetAt, #m.deliveries) .. m.deliveries .. m.previous .. SEP
+  return 'm' .. struct.pack('>I6I2', m.forgetAt, #m.deliveries) .. m.deliveries .. m.previous .. SEP
     .. m.ordinal .. SEP .. m.snapshot
 end
 
