@@ -114,7 +114,9 @@ describe('help sessions in Chromium: how a session starts', () => {
     const { url, seen, starts, tracker } = await helpCenter();
     const { page, posts } = await newTab();
     await page.goto(url);
-    await page.locator('#search').pressSequentially('account');
+    // fill(): the query arrives in one input event. Typed key by key, a busy machine can pause
+    // longer than the typing pause (800 ms) between two keys, and half a word becomes a search.
+    await page.locator('#search').fill('account');
     await expect(page.locator('#results li').count()).resolves.toBeGreaterThan(1);
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
@@ -145,7 +147,7 @@ describe('help sessions in Chromium: how a session starts', () => {
     const { url, seen, starts, tracker } = await helpCenter();
     const { page, posts } = await newTab();
     await page.goto(url);
-    await page.locator('#search').pressSequentially('billing');
+    await page.locator('#search').fill('billing');
     await expect(page.locator('#results li').count()).resolves.toBe(1);
     // Past the typing pause that makes the query a search (800 ms), and then some.
     await page.waitForTimeout(1500);
@@ -202,7 +204,7 @@ describe('help sessions in Chromium: inside a session', () => {
     const { page } = await newTab();
     await page.goto(`${url}/articles/reset-password`);
     await expect.poll(() => seen.length).toBe(1);
-    await page.locator('#search').pressSequentially('email');
+    await page.locator('#search').fill('email');
     await expect.poll(() => seen.length, { timeout: 5000 }).toBe(2);
     await page.click('aside[data-botsession-suggested] a[href="/articles/change-email"]');
     await expect.poll(() => seen.length).toBe(3);
@@ -226,7 +228,7 @@ describe('help sessions in Chromium: inside a session', () => {
     await page.goto(`${url}/articles/reset-password`);
     await expect.poll(() => seen.length).toBe(1);
     // Leave well before the typing pause would have made the query a search.
-    await page.locator('#search').pressSequentially('invoice');
+    await page.locator('#search').fill('invoice');
     await page.click('header > a');
     await page.waitForURL(`${url}/`);
     await expect.poll(() => seen.length).toBe(2);
@@ -308,7 +310,7 @@ describe('help sessions in Chromium: inactivity', () => {
     expect(ends[0]!.endedAt).toBe(ends[0]!.lastUserMessageAt! + 300);
     // The page knows the session is over: a search now waits for an article.
     const before = posts();
-    await page.locator('#search').pressSequentially('password');
+    await page.locator('#search').fill('password');
     await page.waitForTimeout(1200);
     expect(posts()).toBe(before);
     await page.click('aside a[href="/articles/change-email"]');
