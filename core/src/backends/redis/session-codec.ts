@@ -62,25 +62,63 @@ export function decodeStored(channel: string, conversationId: string, record: Bu
     string,
     string,
   ];
-  const lastUserMessageAt = record.readUIntBE(STORED.lastUserMessageAt, 6);
-  return {
+  return sessionOf(channel, conversationId, {
     id,
-    channel,
-    conversationId,
-    userId: userId === '' ? undefined : decodeName(userId),
-    status: 'active',
+    userId,
     startedAt: record.readUIntBE(STORED.startedAt, 6),
-    lastUserMessageAt: lastUserMessageAt === 0 ? undefined : lastUserMessageAt,
+    lastUserMessageAt: record.readUIntBE(STORED.lastUserMessageAt, 6),
     lastActivityAt: record.readUIntBE(STORED.lastActivityAt, 6),
     expiresAt: record.readUIntBE(STORED.expiresAt, 6),
     interactions: record.readUInt32BE(STORED.interactions),
     userMessages: record.readUInt32BE(STORED.userMessages),
     botMessages: record.readUInt32BE(STORED.botMessages),
-    surveySentAt: surveySentAt === '' ? undefined : Number(surveySentAt),
-    surveyScore: surveyScore === '' ? undefined : Number(surveyScore),
-    previousSessionId: previous === '' ? undefined : previous,
-    endedAt: undefined,
-    endReason: undefined,
+    surveySentAt,
+    surveyScore,
+    previous,
+  });
+}
+
+/** A record's fields as both layouts hold them: '' and 0 stand for none. */
+interface RecordFields {
+  id: string;
+  userId: string;
+  startedAt: number;
+  lastUserMessageAt: number;
+  lastActivityAt: number;
+  expiresAt: number;
+  interactions: number;
+  userMessages: number;
+  botMessages: number;
+  surveySentAt: string;
+  surveyScore: string;
+  previous: string;
+}
+
+function sessionOf(
+  channel: string,
+  conversationId: string,
+  f: RecordFields,
+  endedAt?: number,
+  endReason?: EndReason,
+): Session {
+  return {
+    id: f.id,
+    channel,
+    conversationId,
+    userId: f.userId === '' ? undefined : decodeName(f.userId),
+    status: endedAt === undefined ? 'active' : 'ended',
+    startedAt: f.startedAt,
+    lastUserMessageAt: f.lastUserMessageAt === 0 ? undefined : f.lastUserMessageAt,
+    lastActivityAt: f.lastActivityAt,
+    expiresAt: f.expiresAt,
+    interactions: f.interactions,
+    userMessages: f.userMessages,
+    botMessages: f.botMessages,
+    surveySentAt: f.surveySentAt === '' ? undefined : Number(f.surveySentAt),
+    surveyScore: f.surveyScore === '' ? undefined : Number(f.surveyScore),
+    previousSessionId: f.previous === '' ? undefined : f.previous,
+    endedAt,
+    endReason,
   };
 }
 
@@ -117,26 +155,26 @@ export function decodeLive(
     string,
     string,
   ];
-  const lastUserMessageAt = field(text, at, RECORD.lastUserMessageAt);
-  return {
-    id,
+  return sessionOf(
     channel,
     conversationId,
-    userId: userId === '' ? undefined : decodeName(userId),
-    status: endedAt === undefined ? 'active' : 'ended',
-    startedAt: Number(startedAt),
-    lastUserMessageAt: lastUserMessageAt === 0 ? undefined : lastUserMessageAt,
-    lastActivityAt: field(text, at, RECORD.lastActivityAt),
-    expiresAt: field(text, at, RECORD.expiresAt),
-    interactions: field(text, at, RECORD.interactions),
-    userMessages: field(text, at, RECORD.userMessages),
-    botMessages: field(text, at, RECORD.botMessages),
-    surveySentAt: surveySentAt === '' ? undefined : Number(surveySentAt),
-    surveyScore: surveyScore === '' ? undefined : Number(surveyScore),
-    previousSessionId: previous === '' ? undefined : previous,
+    {
+      id,
+      userId,
+      startedAt: Number(startedAt),
+      lastUserMessageAt: field(text, at, RECORD.lastUserMessageAt),
+      lastActivityAt: field(text, at, RECORD.lastActivityAt),
+      expiresAt: field(text, at, RECORD.expiresAt),
+      interactions: field(text, at, RECORD.interactions),
+      userMessages: field(text, at, RECORD.userMessages),
+      botMessages: field(text, at, RECORD.botMessages),
+      surveySentAt,
+      surveyScore,
+      previous,
+    },
     endedAt,
     endReason,
-  };
+  );
 }
 
 export function decodeSnapshot(channel: string, conversationId: string, snapshot: string): Session {
