@@ -15,6 +15,8 @@ interface Seen {
   sessionId: string | undefined;
   /** `text/plain` for a beacon, `application/json` for fetch. */
   contentType: string | undefined;
+  /** An event the page sent again (its answer was lost): the tracker counted nothing. */
+  redelivered: boolean;
 }
 
 let browser: LaunchedBrowser;
@@ -54,6 +56,7 @@ async function helpCenter(inactivityTimeoutMs?: number) {
         tabId: source.tabId,
         sessionId: stamp?.sessionId,
         contentType: req.headers['content-type'],
+        redelivered: stamp?.redelivered === true,
       });
     },
   });
@@ -202,17 +205,21 @@ describe('help sessions in Chromium: inside a session', () => {
   it('counts searches and clicks on suggested articles as interactions of the same session', async () => {
     const { url, seen, starts, tracker } = await helpCenter();
     const { page } = await newTab();
+    // A navigation can cut off the answer to the request before it: the page then sends that
+    // event again with its id, and the tracker counts it once (a redelivery). Under load that
+    // happens here; what is asserted is what was counted.
+    const counted = () => seen.filter((s) => !s.redelivered);
     await page.goto(`${url}/articles/reset-password`);
-    await expect.poll(() => seen.length).toBe(1);
+    await expect.poll(() => counted().length).toBe(1);
     await page.locator('#search').fill('email');
-    await expect.poll(() => seen.length, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => counted().length, { timeout: 5000 }).toBe(2);
     await page.click('aside[data-botsession-suggested] a[href="/articles/change-email"]');
-    await expect.poll(() => seen.length).toBe(3);
+    await expect.poll(() => counted().length).toBe(3);
     await page.reload();
-    await expect.poll(() => seen.length).toBe(4);
+    await expect.poll(() => counted().length).toBe(4);
     expect(starts).toHaveLength(1);
-    expect(seen.map((s) => s.sessionId)).toEqual(Array(4).fill(starts[0]!.id));
-    expect(seen.map((s) => (s.event.type === 'open' ? s.event.via : 'search'))).toEqual([
+    expect(counted().map((s) => s.sessionId)).toEqual(Array(4).fill(starts[0]!.id));
+    expect(counted().map((s) => (s.event.type === 'open' ? s.event.via : 'search'))).toEqual([
       'direct',
       'search',
       'suggested',
