@@ -440,13 +440,17 @@ export class RedisBackend implements Backend {
         const page = (await this.redis.xrange(keys.log, from, '+', 'COUNT', 500)) as Array<
           [string, string[]]
         >;
+        // An entry holds one ended session, or every session a sweep batch ended:
+        // c, conversation, r, snapshot, repeated.
         for (const [, fields] of page) {
-          const session = decodeNamed(fields[1]!, fields[3]!);
-          if (session === undefined) continue;
-          const endedAt = session.endedAt!;
-          if (endedAt < options.since || endedAt >= options.until) continue;
-          if (options.channel !== undefined && session.channel !== options.channel) continue;
-          yield session;
+          for (let i = 0; i + 3 < fields.length; i += 4) {
+            const session = decodeNamed(fields[i + 1]!, fields[i + 3]!);
+            if (session === undefined) continue;
+            const endedAt = session.endedAt!;
+            if (endedAt < options.since || endedAt >= options.until) continue;
+            if (options.channel !== undefined && session.channel !== options.channel) continue;
+            yield session;
+          }
         }
         if (page.length < 500) break;
         from = `(${page[page.length - 1]![0]}`;

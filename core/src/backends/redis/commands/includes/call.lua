@@ -2,5 +2,5 @@
 -- left behind (as a Functions library, module state outlives a call; see keys.lua).
 local function beginCall(keys)
   useShard(keys[1])
-  ledgerBatch, activeBatch = nil, nil
+  ledgerBatch, activeBatch, logBatch = nil, nil, nil
 end

@@ -94,8 +94,21 @@ local function activeAdd(channel, by)
   redis.call('HINCRBY', KEY_ACTIVE, channel, by)
 end
 
+-- Session log entries: one XADD per session, or, in a sweep, one per batch whose fields are
+-- the pairs of every session it ended (c, conversation, r, snapshot, c, ...).
+local logBatch, logMinId
+local function logAppend(conv, snapshot, minId)
+  if logBatch then
+    local n = #logBatch
+    logBatch[n + 1], logBatch[n + 2], logBatch[n + 3], logBatch[n + 4] = 'c', conv, 'r', snapshot
+    logMinId = minId
+    return
+  end
+  redis.call('XADD', KEY_LOG, 'MINID', '~', minId, '*', 'c', conv, 'r', snapshot)
+end
+
 local function startBatch()
-  ledgerBatch, activeBatch = {}, {}
+  ledgerBatch, activeBatch, logBatch = {}, {}, {}
 end
 
 local function flushBatch()
@@ -103,7 +116,11 @@ local function flushBatch()
     for field, e in pairs(fields) do ledgerWrite(key, field, e[1], e[2], e[3]) end
   end
   for channel, by in pairs(activeBatch) do redis.call('HINCRBY', KEY_ACTIVE, channel, by) end
-  ledgerBatch, activeBatch = nil, nil
+  -- At most 2,000 values an XADD: Lua's unpack has a limit of its own.
+  for first = 1, #logBatch, 2000 do
+    redis.call('XADD', KEY_LOG, 'MINID', '~', logMinId, '*', unpack(logBatch, first, math.min(first + 1999, #logBatch)))
+  end
+  ledgerBatch, activeBatch, logBatch = nil, nil, nil
 end
 
 --[[
@@ -135,7 +152,7 @@ local function retire(conv, channel, s, endedAt, reason, now, opts)
   ledgerAddAt(key, prefix, day, 'ipsSum', s.interactions, ret)
   activeAdd(channel, -1)
   opts.minId = opts.minId or string.format('%d', now - opts.logRetentionMs)
-  redis.call('XADD', KEY_LOG, 'MINID', '~', opts.minId, '*', 'c', conv, 'r', snapshot)
+  logAppend(conv, snapshot, opts.minId)
   -- Claimed by the caller, who delivers it now; claimed at 0 (anyone's, at once) when the
   -- caller has no sessionEnd handler to run (a CLI, a worker-less admin tool).
   redis.call('HSET', KEY_ENDS, s.id, string.format('%013d', opts.claimEnds == false and 0 or now) .. conv .. '\30' .. snapshot)
