@@ -66,13 +66,7 @@ if s and now >= s.expiresAt then
 end
 
 if not s then
-  if fp ~= '' then
-    m = m or { forgetAt = 0, previous = '', ordinal = '0', deliveries = '', snapshot = '' }
-    m.deliveries = rememberDelivery(m.deliveries, fp, now, window, '')
-    m.forgetAt = math.max(m.forgetAt, now + window)
-    redis.call('HSET', KEY_RECORDS, conv, encodeMemory(m))
-    redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
-  end
+  if fp ~= '' then rememberInMemory(conv, m, fp, now, window) end
   return answer('0', '')
 end
 

@@ -132,11 +132,7 @@ if (ARGV[10] ~= '' and (not s or s.id ~= ARGV[10])) or (not s and ARGV[11] == '0
       s.deliveries = rememberDelivery(s.deliveries, fp, now, window, '')
       redis.call('HSET', KEY_RECORDS, conv, encodeLive(s))
     else
-      m = m or { forgetAt = 0, previous = '', ordinal = '0', deliveries = '', snapshot = '' }
-      m.deliveries = rememberDelivery(m.deliveries, fp, now, window, '')
-      m.forgetAt = math.max(m.forgetAt, now + window)
-      redis.call('HSET', KEY_RECORDS, conv, encodeMemory(m))
-      redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
+      rememberInMemory(conv, m, fp, now, window)
     end
   end
   return { '0', real, '', ended, armLeftEnd() }

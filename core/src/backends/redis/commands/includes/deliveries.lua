@@ -48,3 +48,13 @@ local function rememberDelivery(list, key, now, windowMs, ordinal)
   if drop > 0 then list = string.sub(list, drop * ENTRY + 1) end
   return list
 end
+
+-- A delivery counted nowhere, on a conversation with no live session: its memory keeps the id
+-- (and is kept for the window), so that a repeat is still known.
+local function rememberInMemory(conv, m, key, now, windowMs)
+  m = m or { forgetAt = 0, previous = '', ordinal = '0', deliveries = '', snapshot = '' }
+  m.deliveries = rememberDelivery(m.deliveries, key, now, windowMs, '')
+  m.forgetAt = math.max(m.forgetAt, now + windowMs)
+  redis.call('HSET', KEY_RECORDS, conv, encodeMemory(m))
+  redis.call('ZADD', KEY_DEADLINES, m.forgetAt, conv)
+end
