@@ -45,8 +45,6 @@ local conv, channel = ARGV[1], ARGV[2]
 local inbound = ARGV[3] == 'in'
 local timeout, window = tonumber(ARGV[8]), tonumber(ARGV[9])
 local fp = deliveryKey(ARGV[12])
-local opts = { logRetentionMs = tonumber(ARGV[13]), ledgerRetentionMs = tonumber(ARGV[14]),
-  claimEnds = ARGV[16] ~= '0' }
 
 local record = redis.call('HGET', KEY_RECORDS, conv)
 
@@ -94,13 +92,16 @@ if record and string.sub(record, 1, 1) == 'l' then
     end
     redis.call('HSET', KEY_RECORDS, conv, 'l' .. struct.pack(HEAD, expiresAt, lastUserMessageAt, lastActivityAt,
       forgetAt, startedAt, interactions, userMessages, botMessages) .. string.sub(record, TAIL, cuts[6]) .. list)
-    ledgerAdd(now, channel, inbound and 'in' or 'out', 1, opts.ledgerRetentionMs)
+    ledgerAdd(now, channel, inbound and 'in' or 'out', 1, tonumber(ARGV[14]))
     return { '1', real, string.format(TEXT_HEAD, expiresAt, lastUserMessageAt, lastActivityAt, forgetAt, interactions,
       userMessages, botMessages) .. string.sub(record, TAIL, cuts[1]) .. string.format('%d', startedAt) .. SEP
       .. string.sub(record, cuts[1] + 1, cuts[6]), '', '' }
   end
 end
 
+-- Past the hot path: the options the rest needs (a table the hot path does not build).
+local opts = { logRetentionMs = tonumber(ARGV[13]), ledgerRetentionMs = tonumber(ARGV[14]),
+  claimEnds = ARGV[16] ~= '0' }
 local s, m
 if record then s, m = decodeRecord(record) end
 
