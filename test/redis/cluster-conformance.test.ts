@@ -46,7 +46,7 @@ describe('exact counts on Redis Cluster', () => {
     const original = await first.track(ref, { direction: 'inbound', deliveryId: '5001' });
     const again = await second.track(ref, { direction: 'inbound', deliveryId: '5001' });
     expect(again).toMatchObject({ sessionId: original.sessionId, redelivered: true, isNew: false });
-    const range = { from: Date.now() - 3_600_000, to: Date.now() + 3_600_000 };
+    const range = { from: 0, to: Date.now() + 3_600_000 }; // every hour, however the run fell
     const [row] = await second.report(range);
     expect(row).toMatchObject({ channel: 'telegram', sessions: 1, interactions: 1, active: 1 });
     await Promise.all([first.close(), second.close()]);

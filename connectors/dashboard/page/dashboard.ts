@@ -92,9 +92,12 @@ function range(): { from: number; to: number } {
     const to = new Date(toInput.value).getTime();
     if (Number.isFinite(from) && Number.isFinite(to) && from < to) return { from, to };
   }
+  // The ledger counts per hour and a range takes the hours that start in it, so "last hour" from
+  // now back would hold only the current clock hour: a minute past it, nearly nothing. A preset
+  // range starts at the hour that holds its first moment instead, so it always covers its span.
   const span = Number(rangeSelect.value) || 86_400_000;
   const to = Date.now();
-  return { from: to - span, to };
+  return { from: Math.floor((to - span) / HOUR_MS) * HOUR_MS, to };
 }
 
 async function load(): Promise<void> {

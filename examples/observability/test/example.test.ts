@@ -60,6 +60,8 @@ describe('observability example', () => {
     tracker = createSessionTracker({ backend: redisBackend({ connection: redis.url, prefix: 'obs' }) });
     const { url } = await listenLocal(createApp({ tracker, chatSecret: SECRET, dashboardToken: TOKEN }));
 
+    // A range taking the hour the traffic starts in, even when it runs across an hour's end.
+    const from = Date.now() - 3_600_000;
     const first = await say(url, undefined, 'hello');
     await say(url, first, 'a human please'); // handoff
     const second = await say(url, undefined, 'hi');
@@ -79,7 +81,6 @@ describe('observability example', () => {
     const auth = { authorization: `Basic ${Buffer.from(`ops:${TOKEN}`).toString('base64')}` };
     expect((await fetch(`${url}/dashboard`, { headers: auth, redirect: 'manual' })).status).toBe(308);
     expect((await fetch(`${url}/dashboard/`, { headers: auth })).status).toBe(200);
-    const from = Date.now() - 3_600_000;
     const to = Date.now() + 1;
     const answer = await fetch(`${url}/dashboard/api/report?from=${from}&to=${to}`, { headers: auth });
     const data = (await answer.json()) as DashboardData;
