@@ -5,6 +5,7 @@ import {
   type Exchange,
   headerOf,
   httpLayer,
+  replyDeliveryId,
   sendText,
   trackReplyOrUndefined,
   WebhookHttpError,
@@ -140,7 +141,8 @@ async function handle(
     if (!res.writableFinished || res.statusCode >= 500) interrupt();
   });
   const answered = req.botSession?.sessionId;
-  watchReplies(res, (count) => trackReplies(tracker, ref, answered, count, report));
+  const messageSid = message.MessageSid || undefined;
+  watchReplies(res, (count) => trackReplies(tracker, ref, answered, messageSid, count, report));
   // REST sends from the route find the request's conversation (see request-scope.ts).
   const scope = { from: message.From, to: message.To as string, ref };
   await withinRequest(scope, () => runHandler(next, exchange, interrupt));
@@ -173,17 +175,22 @@ async function runHandler(
  * (`inReplyTo`): once the handler ended that session (a handoff, an answered survey) a reply
  * is not counted and opens no session. With no inbound stamp (the store was down) a reply is
  * a plain outbound message.
+ *
+ * Each reply carries an id derived from the `MessageSid` it answers: Twilio sends a TwiML
+ * answer only once it has it, and retries a request whose answer it did not get, so the route
+ * runs again and answers again; the n-th `<Message>` of either answer is one message, counted once.
  */
 async function trackReplies(
   tracker: SessionTracker,
   ref: ConversationRef,
   answered: string | undefined,
+  messageSid: string | undefined,
   count: number,
   report: (error: unknown) => void,
 ): Promise<void> {
   // The store is down (the tracker emitted `error`): the reply still goes out.
-  for (let reply = 0; reply < count; reply++) {
-    await trackReplyOrUndefined(tracker, ref, answered, report);
+  for (let reply = 1; reply <= count; reply++) {
+    await trackReplyOrUndefined(tracker, ref, answered, report, replyDeliveryId(messageSid, reply));
   }
 }
 

@@ -54,6 +54,19 @@ describe('Twilio redeliveries (same MessageSid)', () => {
     expect(await tracker.get(SMS)).toMatchObject({ userMessages: 1 });
   });
 
+  it("counts the retried route's TwiML reply once: Twilio sends only the answer it got", async () => {
+    const bot = await plainBot(() => false);
+    const first = await postSigned(bot.url, fixture('inbound-sms'));
+    const again = await postSigned(bot.url, fixture('inbound-sms'));
+    expect([first.text, again.text].map((text) => text.match(/<Message>/g)?.length)).toEqual([1, 1]);
+    // Replies are counted before the answer leaves, so both are counted by now.
+    expect(await tracker.get(SMS)).toMatchObject({ userMessages: 1, botMessages: 1, interactions: 2 });
+    // The next message's reply is a new one.
+    const next = { ...fixture('inbound-sms'), MessageSid: 'SM1f0e8ae6ade43cb3c0ce4525424e4050' };
+    await postSigned(bot.url, next);
+    expect(await tracker.get(SMS)).toMatchObject({ userMessages: 2, botMessages: 2, interactions: 4 });
+  });
+
   it('opens no second session after a route failure: the retry sees the ended session', async () => {
     let failing = true;
     const bot = await plainBot(() => failing);
