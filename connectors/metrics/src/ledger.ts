@@ -53,6 +53,8 @@ const HOUR_MS = 3_600_000;
  * Reads the ledger for one scrape or collection. All-time totals come from
  * `report({ from: 0, to })`, cheap by core's contract; `to` is an hour past now because the ledger
  * counts per hour and takes the hours that *start* in the range, so the current hour is always in.
+ * The quantile window starts at the hour holding its first moment, for the same reason: taken
+ * literally, a one-hour window would hold only the current hour, next to nothing a minute past it.
  * Concurrent callers (the metrics of one scrape) share one read.
  */
 export function ledgerReader(
@@ -65,7 +67,9 @@ export function ledgerReader(
     const window = options.quantileWindowMs;
     const [allTime, recent] = await Promise.all([
       tracker.report({ from: 0, to: now + HOUR_MS }),
-      window === undefined ? [] : tracker.report({ from: Math.max(0, now - window), to: now + HOUR_MS }),
+      window === undefined
+        ? []
+        : tracker.report({ from: Math.max(0, hourOf(now - window)), to: now + HOUR_MS }),
     ]);
     return fold(allTime, recent, options.maxChannels);
   };
@@ -76,6 +80,8 @@ export function ledgerReader(
     return reading;
   };
 }
+
+const hourOf = (time: number) => Math.floor(time / HOUR_MS) * HOUR_MS;
 
 function fold(allTime: ReportRow[], recent: ReportRow[], maxChannels: number): LedgerSnapshot {
   const labels = channelLabels(

@@ -138,6 +138,19 @@ describe('openTelemetry()', () => {
     ).toBeUndefined();
   });
 
+  it('keeps the quantiles of the previous hour a minute past the hour: the window takes whole ledger hours', async () => {
+    tracker = createSessionTracker();
+    openTelemetry({ tracker, meter: provider.getMeter('botsession'), quantileWindowMs: 3_600_000 });
+    await scriptedRun(tracker); // every session of the run ends in the 10:00 hour
+    await vi.advanceTimersByTimeAsync(T0 + 3_600_000 + 60_000 - Date.now()); // 11:01
+    const points = await collect();
+    const [web] = await tracker.report({ from: T0, to: T0 + 7_200_000, channels: ['web'] });
+    expect(web!.durationMs.p50).not.toBeNull();
+    expect(pointOf(points, 'botsession.session.duration', { channel: 'web', quantile: '0.5' })).toBe(
+      web!.durationMs.p50! / 1000,
+    );
+  });
+
   it('records end lateness and hook errors of this process', async () => {
     tracker = createSessionTracker();
     openTelemetry({ tracker, meter: provider.getMeter('botsession'), now: () => Date.now() + 7_000 });
