@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimeZone, parseDate } from './dates.js';
+import { checkTimeZone, parseDate, parseRangeStart } from './dates.js';
 
 const now = Date.parse('2026-11-30T12:00:00Z');
 
@@ -12,6 +12,13 @@ describe('parseDate', () => {
     expect(parseDate('--from', '2w', now)).toBe(now - 14 * 86_400_000);
     expect(parseDate('--from', '1.5h', now)).toBe(now - 5_400_000);
     expect(parseDate('--to', 'now', now)).toBe(now);
+  });
+
+  it('starts a report range given as a duration ago at the hour holding it, and a date as given', () => {
+    const at1540 = Date.parse('2026-11-30T15:40:00Z');
+    expect(parseRangeStart('--from', '30m', at1540)).toBe(Date.parse('2026-11-30T15:00:00Z'));
+    expect(parseRangeStart('--from', '7d', at1540)).toBe(Date.parse('2026-11-23T15:00:00Z'));
+    expect(parseRangeStart('--from', '2026-11-30T14:30Z', at1540)).toBe(Date.parse('2026-11-30T14:30:00Z'));
   });
 
   it('reads ISO dates and times with an offset as that instant', () => {

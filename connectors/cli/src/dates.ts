@@ -52,6 +52,21 @@ export function parseDate(flag: string, text: string, now: number, timeZone = 'U
   );
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * The start of a report's range. The ledger counts per UTC hour and a range takes the hours
+ * that start in it, so `--from 30m` taken literally at 15:40 would take no hour at all. A
+ * duration ago therefore starts at the hour that holds that moment (15:00); a date is taken
+ * as given, whole hours or not.
+ *
+ * @example parseRangeStart('--from', '30m', Date.parse('2026-11-30T15:40Z')) // 15:00
+ */
+export function parseRangeStart(flag: string, text: string, now: number, timeZone = 'UTC'): number {
+  const at = parseDate(flag, text, now, timeZone);
+  return RELATIVE.test(text.trim()) ? Math.floor(at / HOUR_MS) * HOUR_MS : at;
+}
+
 /** Checks an IANA time zone name (`Europe/Madrid`, `UTC`). */
 export function checkTimeZone(flag: string, timeZone: string): string {
   try {

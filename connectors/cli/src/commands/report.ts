@@ -1,6 +1,6 @@
 import type { ReportQuery } from '@botsession/core';
 import { type Command, Option } from 'commander';
-import { checkTimeZone, parseDate } from '../dates.js';
+import { checkTimeZone, parseDate, parseRangeStart } from '../dates.js';
 import { usageError } from '../errors.js';
 import { connectionFlags, connectionOptions, list } from '../options.js';
 import { reportCsv, reportJson, reportTables } from '../report-format.js';
@@ -42,7 +42,7 @@ export function reportCommand(program: Command): void {
     .description("usage per channel (and per hour or day) from the store's ledger")
     .option(
       '--from <date>',
-      'start of the range, included: ISO date or time, or a duration ago (7d, 24h)',
+      'start of the range, included: ISO date or time, or a duration ago (7d, 24h: from the hour holding it)',
       '7d',
     )
     .option('--to <date>', 'end of the range, excluded', 'now')
@@ -62,7 +62,7 @@ export function reportCommand(program: Command): void {
   connectionOptions(command).action(async (flags: ReportFlags) => {
     const now = Date.now();
     const timeZone = checkTimeZone('--tz', flags.tz);
-    const from = parseDate('--from', flags.from, now, timeZone);
+    const from = parseRangeStart('--from', flags.from, now, timeZone);
     const to = parseDate('--to', flags.to, now, timeZone);
     if (from >= to) {
       throw usageError(
