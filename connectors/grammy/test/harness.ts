@@ -9,7 +9,7 @@ import {
 import { type BotSessionFlavor, type BotSessionOptions, botSession } from '@botsession/grammy';
 import { type ApiClientOptions, Bot, type Context } from 'grammy';
 import type { Update } from 'grammy/types';
-import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from './fake-bot-api.js';
+import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from '../../../test/support/telegram/fake-bot-api.js';
 
 export type TestContext = Context & BotSessionFlavor;
 

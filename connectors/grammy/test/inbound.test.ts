@@ -1,6 +1,5 @@
 import type { SessionStamp } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import {
   ADA_CHAT,
   callbackQuery,
@@ -14,7 +13,8 @@ import {
   newChatMembers,
   photoMessage,
   textMessage,
-} from './fixtures/telegram/updates.js';
+} from '../../../test/support/telegram/updates.js';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };

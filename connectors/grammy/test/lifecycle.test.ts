@@ -8,7 +8,7 @@ import {
   editedMessage,
   inlineQuery,
   textMessage,
-} from './fixtures/telegram/updates.js';
+} from '../../../test/support/telegram/updates.js';
 import { type Harness, newBot, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };

@@ -1,8 +1,8 @@
 import type { SessionStamp } from '@botsession/core';
 import { botSession, trackOutgoing } from '@botsession/grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADA_CHAT, myChatMember, textMessage } from '../../../test/support/telegram/updates.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { ADA_CHAT, myChatMember, textMessage } from './fixtures/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };

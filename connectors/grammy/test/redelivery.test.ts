@@ -5,7 +5,7 @@
  */
 import type { SessionStamp } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADA_CHAT, textMessage } from './fixtures/telegram/updates.js';
+import { ADA_CHAT, textMessage } from '../../../test/support/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };

@@ -7,7 +7,7 @@ import type { SessionStamp } from '@botsession/core';
 import { redisBackend } from '@botsession/core/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisServer, startRedis } from '../../../test/support/redis-server.js';
-import { textMessage } from './fixtures/telegram/updates.js';
+import { textMessage } from '../../../test/support/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 let redis: RedisServer;

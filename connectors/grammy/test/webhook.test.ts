@@ -7,7 +7,7 @@ import express from 'express';
 import { webhookCallback } from 'grammy';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalServer, listenLocal } from '../../../test/support/local-server.js';
-import { textMessage } from './fixtures/telegram/updates.js';
+import { textMessage } from '../../../test/support/telegram/updates.js';
 import { type Harness, type HarnessOptions, startHarness } from './harness.js';
 
 const SECRET = 'webhook-secret_42';

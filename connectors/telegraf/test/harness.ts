@@ -8,7 +8,8 @@ import {
 } from '@botsession/core';
 import { type BotSessionContext, type BotSessionOptions, botSession } from '@botsession/telegraf';
 import { Telegraf } from 'telegraf';
-import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from './fake-bot-api.js';
+import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from '../../../test/support/telegram/fake-bot-api.js';
+import { asTelegrafUpdate, type Update } from '../../../test/support/telegram/updates.js';
 
 export interface Harness {
   api: FakeBotApi;
@@ -19,6 +20,8 @@ export interface Harness {
   errors: Error[];
   /** Errors that reached Telegraf's `bot.catch`. */
   caught: unknown[];
+  /** `bot.handleUpdate` of a shared Bot API fixture. */
+  deliver(update: Update): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ended,
     errors,
     caught,
+    deliver: (update) => bot.handleUpdate(asTelegrafUpdate(update)),
     async close() {
       await tracker.close();
       await api.close();

@@ -1,6 +1,5 @@
 import type { SessionStamp } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import {
   ADA_CHAT,
   callbackQuery,
@@ -14,7 +13,8 @@ import {
   newChatMembers,
   photoMessage,
   textMessage,
-} from './fixtures/telegram/updates.js';
+} from '../../../test/support/telegram/updates.js';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };
@@ -34,8 +34,8 @@ describe('inbound Telegram updates', () => {
   afterEach(() => h.close());
 
   it("counts a text message as the user's interaction and stamps ctx.botSession", async () => {
-    await h.bot.handleUpdate(textMessage('hello'));
-    await h.bot.handleUpdate(textMessage('are you there?'));
+    await h.deliver(textMessage('hello'));
+    await h.deliver(textMessage('are you there?'));
 
     expect(stamps[0]?.isNew).toBe(true);
     expect(stamps[1]?.isNew).toBe(false);
@@ -47,10 +47,10 @@ describe('inbound Telegram updates', () => {
   });
 
   it('counts photos, documents and button presses as interactions of the same session', async () => {
-    await h.bot.handleUpdate(textMessage('/start'));
-    await h.bot.handleUpdate(photoMessage());
-    await h.bot.handleUpdate(documentMessage());
-    await h.bot.handleUpdate(callbackQuery('plan:pro'));
+    await h.deliver(textMessage('/start'));
+    await h.deliver(photoMessage());
+    await h.deliver(documentMessage());
+    await h.deliver(callbackQuery('plan:pro'));
 
     expect(new Set(stamps.map((stamp) => stamp?.sessionId)).size).toBe(1);
     expect((await h.tracker.get(ADA_REF))?.userMessages).toBe(4);
@@ -62,7 +62,7 @@ describe('inbound Telegram updates', () => {
       seen = ctx.botSession;
       await ctx.answerCbQuery('Pro it is');
     });
-    await h.bot.handleUpdate(callbackQuery('plan:pro'));
+    await h.deliver(callbackQuery('plan:pro'));
 
     expect(seen).toMatchObject({ isNew: true, session: { userMessages: 1, conversationId: '7' } });
     // The toast under the button is no message in the chat.
@@ -71,40 +71,40 @@ describe('inbound Telegram updates', () => {
   });
 
   it('does not count an edit, but shows the session it belongs to', async () => {
-    await h.bot.handleUpdate(textMessage('helo'));
-    await h.bot.handleUpdate(editedMessage('hello'));
+    await h.deliver(textMessage('helo'));
+    await h.deliver(editedMessage('hello'));
 
     expect(stamps[1]).toMatchObject({ sessionId: stamps[0]?.sessionId, isNew: false });
     expect((await h.tracker.get(ADA_REF))?.interactions).toBe(1);
   });
 
   it('starts no session for an edit in a chat without one', async () => {
-    await h.bot.handleUpdate(editedMessage('hello'));
+    await h.deliver(editedMessage('hello'));
 
     expect(stamps).toEqual([undefined]);
     expect(h.started).toHaveLength(0);
   });
 
   it('does not count membership updates or service messages', async () => {
-    await h.bot.handleUpdate(myChatMember('member'));
-    await h.bot.handleUpdate(chatMember());
-    await h.bot.handleUpdate(newChatMembers());
-    await h.bot.handleUpdate(myChatMember('kicked'));
+    await h.deliver(myChatMember('member'));
+    await h.deliver(chatMember());
+    await h.deliver(newChatMembers());
+    await h.deliver(myChatMember('kicked'));
 
     expect(stamps).toEqual([undefined, undefined, undefined, undefined]);
     expect(h.started).toHaveLength(0);
   });
 
   it('leaves updates without a chat unstamped: inline queries, inline-mode buttons', async () => {
-    await h.bot.handleUpdate(inlineQuery('weather'));
-    await h.bot.handleUpdate(inlineCallbackQuery('vote:yes'));
+    await h.deliver(inlineQuery('weather'));
+    await h.deliver(inlineCallbackQuery('vote:yes'));
 
     expect(stamps).toEqual([undefined, undefined]);
     expect(h.started).toHaveLength(0);
   });
 
   it('tracks a group chat as one conversation with the sender as user', async () => {
-    await h.bot.handleUpdate(textMessage('hi all', GROUP_CHAT));
+    await h.deliver(textMessage('hi all', GROUP_CHAT));
 
     expect(h.started[0]).toMatchObject({ conversationId: '-1001234567890', userId: '7' });
   });
@@ -121,7 +121,7 @@ describe('inbound with the session store down', () => {
       seen[0] = ctx.botSession;
       await ctx.reply('still here');
     });
-    await h.bot.handleUpdate(textMessage('hello'));
+    await h.deliver(textMessage('hello'));
 
     expect(seen[0]).toBeUndefined();
     expect(h.api.callsOf('sendMessage')).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('inbound with the session store down', () => {
     h.bot.on('edited_message', () => {
       ran = true;
     });
-    await h.bot.handleUpdate(editedMessage('hello'));
+    await h.deliver(editedMessage('hello'));
 
     expect(ran).toBe(true);
     expect(h.errors.map((error) => error.name)).toEqual(['StoreUnavailableError']);

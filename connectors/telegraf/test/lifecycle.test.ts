@@ -2,14 +2,15 @@ import { ConfigError, createSessionTracker, type SessionStamp } from '@botsessio
 import { type BotSessionContext, botSession, refOf } from '@botsession/telegraf';
 import { Telegraf } from 'telegraf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BOT_TOKEN } from './fake-bot-api.js';
+import { BOT_TOKEN } from '../../../test/support/telegram/fake-bot-api.js';
 import {
   ADA_CHAT,
+  asTelegrafUpdate,
   callbackQuery,
   editedMessage,
   inlineQuery,
   textMessage,
-} from './fixtures/telegram/updates.js';
+} from '../../../test/support/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };
@@ -25,7 +26,7 @@ describe('session ends driven from a Telegraf bot', () => {
       stamps.push(ctx.botSession);
       if (ctx.message.text === 'crash') throw new Error('CRM integration failed');
     });
-    await h.bot.handleUpdate(textMessage('crash'));
+    await h.deliver(textMessage('crash'));
 
     expect(h.caught).toEqual([new Error('CRM integration failed')]);
     expect(h.ended).toHaveLength(1);
@@ -33,7 +34,7 @@ describe('session ends driven from a Telegraf bot', () => {
     expect(await h.tracker.get(ADA_REF)).toBeUndefined();
 
     // The user's next message starts a new session.
-    await h.bot.handleUpdate(textMessage('hello again'));
+    await h.deliver(textMessage('hello again'));
     expect(stamps[1]?.isNew).toBe(true);
     expect(stamps[1]?.sessionId).not.toBe(stamps[0]?.sessionId);
   });
@@ -50,7 +51,7 @@ describe('session ends driven from a Telegraf bot', () => {
       throw new Error('boom');
     });
 
-    await expect(bare.handleUpdate(textMessage('hi'))).rejects.toThrow('boom');
+    await expect(bare.handleUpdate(asTelegrafUpdate(textMessage('hi')))).rejects.toThrow('boom');
     expect(h.ended.map((session) => session.endReason)).toEqual(['interrupted']);
   });
 
@@ -59,7 +60,7 @@ describe('session ends driven from a Telegraf bot', () => {
     h.bot.on('text', () => {
       throw new Error('flaky');
     });
-    await h.bot.handleUpdate(textMessage('hi'));
+    await h.deliver(textMessage('hi'));
 
     expect(h.caught).toHaveLength(1);
     expect(h.ended).toHaveLength(0);
@@ -70,7 +71,7 @@ describe('session ends driven from a Telegraf bot', () => {
     h = await startHarness();
     h.api.failing.add('sendMessage');
     h.bot.on('text', (ctx) => ctx.reply('hi'));
-    await h.bot.handleUpdate(textMessage('hello'));
+    await h.deliver(textMessage('hello'));
 
     expect(h.caught).toHaveLength(1);
     expect(h.ended.map((session) => session.endReason)).toEqual(['interrupted']);
@@ -81,7 +82,7 @@ describe('session ends driven from a Telegraf bot', () => {
     h.bot.command('agent', async (ctx) => {
       await h.tracker.handoff(refOf(ctx));
     });
-    await h.bot.handleUpdate(textMessage('/agent'));
+    await h.deliver(textMessage('/agent'));
 
     expect(h.ended).toHaveLength(1);
     expect(h.ended[0]).toMatchObject({ endReason: 'handoff', conversationId: '7', userId: '7' });
@@ -93,7 +94,7 @@ describe('session ends driven from a Telegraf bot', () => {
       await h.tracker.handoff(refOf(ctx));
       await ctx.reply('An agent will answer you here.');
     });
-    await h.bot.handleUpdate(textMessage('/agent'));
+    await h.deliver(textMessage('/agent'));
 
     expect(h.api.callsOf('sendMessage').map((call) => call.payload.text)).toEqual([
       'An agent will answer you here.',
@@ -114,7 +115,7 @@ describe('session ends driven from a Telegraf bot', () => {
     bot.on('text', () => {
       throw new Error('CRM integration failed');
     });
-    await bot.handleUpdate(textMessage('crash'));
+    await bot.handleUpdate(asTelegrafUpdate(textMessage('crash')));
 
     expect(h.api.callsOf('sendMessage').map((call) => call.payload.text)).toEqual([
       'Sorry, something went wrong.',
@@ -134,8 +135,8 @@ describe('session ends driven from a Telegraf bot', () => {
     h.bot.action(/^rate:/, async (ctx) => {
       await h.tracker.surveyAnswered(refOf(ctx));
     });
-    await h.bot.handleUpdate(textMessage('/done'));
-    await h.bot.handleUpdate(callbackQuery('rate:5'));
+    await h.deliver(textMessage('/done'));
+    await h.deliver(callbackQuery('rate:5'));
 
     expect(h.ended.map((session) => [session.endReason, session.userMessages])).toEqual([['survey', 2]]);
   });
@@ -143,7 +144,7 @@ describe('session ends driven from a Telegraf bot', () => {
   it("ends on inactivity counted from the user's message, by the tracker's clock", async () => {
     h = await startHarness({ channels: { telegram: { inactivityTimeoutMs: 300 } } });
     h.bot.on('text', (ctx) => ctx.reply('ok'));
-    await h.bot.handleUpdate(textMessage('hi'));
+    await h.deliver(textMessage('hi'));
     const userAt = h.started[0]!.lastUserMessageAt!;
 
     await expect.poll(() => h.ended.length, { timeout: 3000, interval: 50 }).toBe(1);
@@ -156,7 +157,7 @@ describe('session ends driven from a Telegraf bot', () => {
     h.bot.on('text', (ctx) => {
       ref = refOf(ctx);
     });
-    await h.bot.handleUpdate(textMessage('hi'));
+    await h.deliver(textMessage('hi'));
 
     expect(ref).toEqual({ channel: 'telegram-support', conversationId: '7', userId: '7' });
     expect(h.started[0]?.channel).toBe('telegram-support');
@@ -173,7 +174,7 @@ describe('refOf', () => {
     h.bot.use((ctx) => {
       refs.push(refOf(ctx));
     });
-    await h.bot.handleUpdate(editedMessage('x'));
+    await h.deliver(editedMessage('x'));
 
     expect(refs).toEqual([ADA_REF]);
   });
@@ -188,7 +189,7 @@ describe('refOf', () => {
         errors.push(error);
       }
     });
-    await h.bot.handleUpdate(inlineQuery('weather'));
+    await h.deliver(inlineQuery('weather'));
 
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(TypeError);

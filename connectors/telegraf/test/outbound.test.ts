@@ -1,8 +1,8 @@
 import type { SessionStamp } from '@botsession/core';
 import { botSession, trackOutgoing } from '@botsession/telegraf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADA_CHAT, myChatMember, textMessage } from '../../../test/support/telegram/updates.js';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
-import { ADA_CHAT, myChatMember, textMessage } from './fixtures/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 const ADA_REF = { channel: 'telegram', conversationId: String(ADA_CHAT.id), userId: '7' };
@@ -25,7 +25,7 @@ describe('outgoing messages during an update', () => {
       await ctx.copyMessage(ctx.chat.id);
       await ctx.forwardMessage(ctx.chat.id);
     });
-    await h.bot.handleUpdate(textMessage('send me everything'));
+    await h.deliver(textMessage('send me everything'));
 
     const session = await h.tracker.get(ADA_REF);
     expect(session).toMatchObject({ userMessages: 1, botMessages: 6, interactions: 7 });
@@ -47,7 +47,7 @@ describe('outgoing messages during an update', () => {
       await ctx.telegram.editMessageText(ctx.chat.id, sent.message_id, undefined, 'final');
       await ctx.telegram.deleteMessage(ctx.chat.id, sent.message_id);
     });
-    await h.bot.handleUpdate(textMessage('hi'));
+    await h.deliver(textMessage('hi'));
 
     expect((await h.tracker.get(ADA_REF))?.botMessages).toBe(1);
     expect(h.api.callsOf('sendChatAction')).toHaveLength(1);
@@ -58,7 +58,7 @@ describe('outgoing messages during an update', () => {
     h.bot.on('text', async (ctx) => {
       await ctx.reply('hello?').catch(() => undefined);
     });
-    await h.bot.handleUpdate(textMessage('hi'));
+    await h.deliver(textMessage('hi'));
 
     expect((await h.tracker.get(ADA_REF))?.botMessages).toBe(0);
   });
@@ -67,7 +67,7 @@ describe('outgoing messages during an update', () => {
     h.bot.command('escalate', async (ctx) => {
       await ctx.telegram.sendMessage(-1009999, `Ada needs help (session ${ctx.botSession?.sessionId})`);
     });
-    await h.bot.handleUpdate(textMessage('/escalate'));
+    await h.deliver(textMessage('/escalate'));
 
     expect((await h.tracker.get(ADA_REF))?.botMessages).toBe(0);
     const staff = await h.tracker.get({ channel: 'telegram', conversationId: '-1009999' });
@@ -83,7 +83,7 @@ describe('outgoing messages during an update', () => {
       await ctx.telegram.sendMessage(ctx.chat.id, 'Thanks for adding me!');
       after = ctx.botSession;
     });
-    await h.bot.handleUpdate(myChatMember('member'));
+    await h.deliver(myChatMember('member'));
 
     expect(before).toBeUndefined();
     expect(after).toMatchObject({ isNew: true, session: { botMessages: 1, userMessages: 0 } });
@@ -96,7 +96,7 @@ describe('outgoing messages during an update', () => {
       await ctx.reply('hi');
       stampAfterReply = ctx.botSession;
     });
-    await h.bot.handleUpdate(textMessage('hello'));
+    await h.deliver(textMessage('hello'));
 
     expect(stampAfterReply).toMatchObject({ isNew: true, session: { userMessages: 1 } });
   });
@@ -110,8 +110,8 @@ describe('outgoing messages during an update', () => {
       if (ctx.message.text === 'slow') await gate;
       await ctx.reply(`echo ${ctx.message.text}`);
     });
-    const slow = h.bot.handleUpdate(textMessage('slow', { id: 7 }));
-    await h.bot.handleUpdate(textMessage('fast', { id: 8 }));
+    const slow = h.deliver(textMessage('slow', { id: 7 }));
+    await h.deliver(textMessage('fast', { id: 8 }));
     release();
     await slow;
 
@@ -124,7 +124,7 @@ describe('outgoing messages during an update', () => {
   it('counts an update and its reply once when the middleware is installed twice', async () => {
     h.bot.use(botSession(h.tracker));
     h.bot.on('text', (ctx) => ctx.reply('once'));
-    await h.bot.handleUpdate(textMessage('hi'));
+    await h.deliver(textMessage('hi'));
 
     expect(await h.tracker.get(ADA_REF)).toMatchObject({ userMessages: 1, botMessages: 1 });
   });

@@ -6,7 +6,7 @@
 import type { SessionStamp } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalServer, listenLocal } from '../../../test/support/local-server.js';
-import { textMessage } from './fixtures/telegram/updates.js';
+import { textMessage } from '../../../test/support/telegram/updates.js';
 import { type Harness, startHarness } from './harness.js';
 
 const SECRET = 'webhook-secret_42';

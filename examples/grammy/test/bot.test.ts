@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from '../../../connectors/grammy/test/fake-bot-api.js';
-import { callbackQuery, textMessage } from '../../../connectors/grammy/test/fixtures/telegram/updates.js';
+import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from '../../../test/support/telegram/fake-bot-api.js';
+import { callbackQuery, textMessage } from '../../../test/support/telegram/updates.js';
 import { createBot, remind } from '../dist/bot.js';
 
 describe('the example grammY bot', () => {

@@ -3,12 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createSessionTracker, type Session, type SessionTracker } from '@botsession/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BOT_TOKEN,
-  type FakeBotApi,
-  startFakeBotApi,
-} from '../../../connectors/telegraf/test/fake-bot-api.js';
-import { callbackQuery, textMessage } from '../../../connectors/telegraf/test/fixtures/telegram/updates.js';
+import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from '../../../test/support/telegram/fake-bot-api.js';
+import { asTelegrafUpdate, callbackQuery, textMessage } from '../../../test/support/telegram/updates.js';
 import { createBot } from '../dist/bot.js';
 
 describe('the example Telegram bot', () => {
@@ -32,8 +28,8 @@ describe('the example Telegram bot', () => {
   });
 
   it('tells the user their session, new on /start and the same on the next message', async () => {
-    await bot.handleUpdate(textMessage('/start'));
-    await bot.handleUpdate(textMessage('hello'));
+    await bot.handleUpdate(asTelegrafUpdate(textMessage('/start')));
+    await bot.handleUpdate(asTelegrafUpdate(textMessage('hello')));
 
     const session = await tracker.get({ channel: 'telegram', conversationId: '7', userId: '7' });
     const short = session?.id.slice(0, 8);
@@ -44,10 +40,10 @@ describe('the example Telegram bot', () => {
   });
 
   it('ends the session on /agent (handoff), on a survey answer, and on /crash', async () => {
-    await bot.handleUpdate(textMessage('/agent'));
-    await bot.handleUpdate(textMessage('/survey'));
-    await bot.handleUpdate(callbackQuery('rate:5'));
-    await bot.handleUpdate(textMessage('/crash'));
+    await bot.handleUpdate(asTelegrafUpdate(textMessage('/agent')));
+    await bot.handleUpdate(asTelegrafUpdate(textMessage('/survey')));
+    await bot.handleUpdate(asTelegrafUpdate(callbackQuery('rate:5')));
+    await bot.handleUpdate(asTelegrafUpdate(textMessage('/crash')));
 
     expect(ended.map((session) => session.endReason)).toEqual(['handoff', 'survey', 'interrupted']);
   });

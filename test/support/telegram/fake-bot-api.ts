@@ -1,10 +1,10 @@
 /**
- * A local stand-in for https://api.telegram.org: a real HTTP server on 127.0.0.1 that Telegraf
- * reaches through `telegram.apiRoot`. It answers like the Bot API (`{ ok, result }`) and records
+ * A local stand-in for https://api.telegram.org: a real HTTP server on 127.0.0.1 that a bot
+ * library reaches through its API root (grammY's `client.apiRoot`, Telegraf's `telegram.apiRoot`). It answers like the Bot API (`{ ok, result }`) and records
  * every call, so a test sees exactly what the bot sent.
  */
 import type { IncomingMessage } from 'node:http';
-import { listenLocal } from '../../../test/support/local-server.js';
+import { listenLocal } from '../local-server.js';
 
 export interface ApiCall {
   method: string;
