@@ -8,6 +8,7 @@ export {
   SignatureError,
   StoreUnavailableError,
   TrackerClosedError,
+  unlessStoreDown,
 } from './errors/index.js';
 export { DURATION_BUCKETS_MS, INTERACTION_BUCKETS } from './ledger.js';
 export { DEFAULT_POLICIES } from './policy.js';

@@ -8,6 +8,7 @@ import {
   type Session,
   StoreUnavailableError,
   TrackerClosedError,
+  unlessStoreDown,
 } from '@botsession/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { unavailableBackend } from '../../test/support/unavailable-backend.js';
@@ -65,6 +66,18 @@ describe('createSessionTracker', () => {
     await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('unlessStoreDown: an outage yields undefined, a value passes, anything else still rejects', async () => {
+    const down = createSessionTracker({ backend: unavailableBackend() });
+    down.on('error', () => {});
+    expect(await unlessStoreDown(down.track(ref, { direction: 'inbound' }))).toBeUndefined();
+    const up = createSessionTracker();
+    expect(await unlessStoreDown(up.track(ref, { direction: 'inbound' }))).toMatchObject({ isNew: true });
+    await up.close();
+    await expect(unlessStoreDown(up.track(ref, { direction: 'inbound' }))).rejects.toBeInstanceOf(
+      TrackerClosedError,
+    );
   });
 
   it('refuses calls after close() with TrackerClosedError, not a store outage', async () => {

@@ -4,7 +4,7 @@ import {
   type EndReason,
   type SessionStamp,
   type SessionTracker,
-  StoreUnavailableError,
+  unlessStoreDown,
 } from '@botsession/core';
 import type { Activity, Middleware, ResourceResponse, TurnContext } from 'botbuilder';
 import { inboundKind, outboundKind } from './activity-kind.js';
@@ -87,14 +87,14 @@ export class BotSessionMiddleware implements Middleware {
     // bot did not answer 2xx) resends the same id, so core counts it once.
     const deliveryId = typeof activity.id === 'string' && activity.id !== '' ? activity.id : undefined;
     if (kind === 'interaction') {
-      const stamp = await this.tolerant(this.tracker.track(ref, { direction: 'inbound', deliveryId }));
+      const stamp = await unlessStoreDown(this.tracker.track(ref, { direction: 'inbound', deliveryId }));
       if (stamp !== undefined) {
         turn.stamp = stamp;
         turn.sessionId = stamp.sessionId;
       }
     } else if (kind === 'close') {
       // Not an interaction: the handler sees the session being closed, without counting.
-      const session = await this.tolerant(this.tracker.get(ref));
+      const session = await unlessStoreDown(this.tracker.get(ref));
       if (session !== undefined) {
         turn.stamp = { sessionId: session.id, isNew: false, redelivered: false, session };
         turn.sessionId = session.id;
@@ -130,7 +130,7 @@ export class BotSessionMiddleware implements Middleware {
   ): Promise<void> {
     for (const reason of reasons) {
       const options = activityId === undefined ? undefined : { deliveryId: activityId };
-      const session = await this.tolerant(this.tracker.end(ref, reason, options));
+      const session = await unlessStoreDown(this.tracker.end(ref, reason, options));
       if (session?.status === 'ended') {
         turn.sessionId = session.id;
         return;
@@ -151,7 +151,7 @@ export class BotSessionMiddleware implements Middleware {
       if (kind === 'interaction') {
         // A turn with no session yet (a welcome, a proactive turn) opens one; otherwise core
         // decides whether the session this turn answers is still there to count the reply.
-        const stamp = await this.tolerant(
+        const stamp = await unlessStoreDown(
           this.tracker.track(ref, { direction: 'outbound', inReplyTo: turn.sessionId }),
         );
         if (stamp !== undefined) {
@@ -168,21 +168,8 @@ export class BotSessionMiddleware implements Middleware {
     }
     const responses = await send();
     // Only once the handoff event went out has the conversation actually been handed over.
-    if (handoff) await this.tolerant(this.tracker.handoff(ref));
+    if (handoff) await unlessStoreDown(this.tracker.handoff(ref));
     return responses;
-  }
-
-  /**
-   * A store outage never stops the bot: the tracker has already emitted `error`, so the turn
-   * goes on without a stamp. Anything else (a closed tracker, a bug) is not an outage and propagates.
-   */
-  private async tolerant<T>(pending: Promise<T>): Promise<T | undefined> {
-    try {
-      return await pending;
-    } catch (error) {
-      if (error instanceof StoreUnavailableError) return undefined;
-      throw error;
-    }
   }
 }
 

@@ -2,12 +2,16 @@
  * The grammY middleware: counts the update, stamps `ctx.botSession`, counts what the bot sends
  * while handling it, and ends the session `interrupted` when the handler throws.
  */
-import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import {
+  type ConversationRef,
+  type SessionStamp,
+  type SessionTracker,
+  unlessStoreDown,
+} from '@botsession/core';
 import type { Context, MiddlewareFn } from 'grammy';
 import type { BotSessionFlavor } from './context.js';
 import { CHANNEL_KEY, findRef, isInteraction } from './map.js';
 import { checkChannel, checkTracker } from './options.js';
-import { unlessStoreDown } from './outcome.js';
 import { sendCounter } from './outgoing.js';
 
 export interface BotSessionOptions {

@@ -6,7 +6,7 @@ import {
   readRawBody,
   sendJson,
   toNodeHandler,
-  unlessStoreDown,
+  unlessStoreDownOrReport,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { validateSignature, type webhook } from '@line/bot-sdk';
@@ -67,13 +67,13 @@ async function handle(config: CheckedOptions, event: webhook.Event): Promise<voi
   if (ref !== undefined && isInteraction(event)) {
     // LINE's id of this event: a redelivery (webhook redelivery turned on) carries the same one.
     const deliveryId = event.webhookEventId;
-    stamp = await unlessStoreDown(
+    stamp = await unlessStoreDownOrReport(
       () => tracker.track(ref, { direction: 'inbound', deliveryId }),
       logUnexpected,
     );
   } else if (ref !== undefined && event.mode !== 'standby') {
     // Not an interaction: the handler still sees the session it happens in, without counting.
-    const session = await unlessStoreDown(() => tracker.get(ref), logUnexpected);
+    const session = await unlessStoreDownOrReport(() => tracker.get(ref), logUnexpected);
     if (session !== undefined) stamp = { sessionId: session.id, isNew: false, redelivered: false, session };
   }
   const replyToken = (event as { replyToken?: unknown }).replyToken;
@@ -87,7 +87,7 @@ async function handle(config: CheckedOptions, event: webhook.Event): Promise<voi
       // The bot's pipeline failed: the policy decides whether that ends the session. Keyed by the
       // event, so a redelivered event failing again cannot end a session a later message opened.
       const deliveryId = event.webhookEventId === undefined ? undefined : event.webhookEventId;
-      await unlessStoreDown(() => tracker.end(ref, 'interrupted', { deliveryId }), logUnexpected);
+      await unlessStoreDownOrReport(() => tracker.end(ref, 'interrupted', { deliveryId }), logUnexpected);
     }
     // LINE still gets its 200: an error answer would make it redeliver the whole batch.
     tell(config, error, event);

@@ -17,7 +17,7 @@ import {
   sendJson,
   trackOrUndefined,
   trackReplyOrUndefined,
-  unlessStoreDown,
+  unlessStoreDownOrReport,
   WebhookHttpError,
 } from '@botsession/webhook';
 import type { z } from 'zod';
@@ -118,7 +118,7 @@ export function messagingApi(options: MessagingApiOptions): NodeHandler {
     report: (error: unknown) => void,
     deliveryId: string | undefined,
   ): Promise<void> {
-    await unlessStoreDown(
+    await unlessStoreDownOrReport(
       () => tracker[after](ref, deliveryId === undefined ? undefined : { deliveryId }),
       report,
     );

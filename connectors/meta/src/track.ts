@@ -1,5 +1,5 @@
 import type { SessionStamp, SessionTracker } from '@botsession/core';
-import { type ReportError, unlessStoreDown } from '@botsession/webhook';
+import { type ReportError, unlessStoreDownOrReport } from '@botsession/webhook';
 import type { MetaAction } from './map.js';
 
 type MessageAction = Extract<MetaAction, { type: 'message' }>;
@@ -15,7 +15,7 @@ export function trackMessage(
   report: ReportError,
 ): Promise<SessionStamp | undefined> {
   const { ref, deliveryId } = action;
-  return unlessStoreDown(() => tracker.track(ref, { direction: 'inbound', deliveryId }), report);
+  return unlessStoreDownOrReport(() => tracker.track(ref, { direction: 'inbound', deliveryId }), report);
 }
 
 /**
@@ -31,7 +31,7 @@ export function trackEcho(
   report: ReportError,
 ): Promise<SessionStamp | undefined> {
   const { ref, deliveryId } = action;
-  return unlessStoreDown(() => tracker.track(ref, { direction: 'outbound', deliveryId }), report);
+  return unlessStoreDownOrReport(() => tracker.track(ref, { direction: 'outbound', deliveryId }), report);
 }
 
 /**
@@ -46,5 +46,5 @@ export async function endInterrupted(
 ): Promise<void> {
   const { ref, deliveryId } = action;
   const options = deliveryId === undefined ? undefined : { deliveryId };
-  await unlessStoreDown(() => tracker.end(ref, 'interrupted', options), report);
+  await unlessStoreDownOrReport(() => tracker.end(ref, 'interrupted', options), report);
 }

@@ -5,7 +5,7 @@ import {
   type NodeHandler,
   parseJsonBody,
   sendText,
-  unlessStoreDown,
+  unlessStoreDownOrReport,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { actionsOf, type MetaAction } from './map.js';
@@ -90,7 +90,7 @@ async function perform(
       await trackEcho(tracker, action, report);
       return;
     case 'handoff':
-      await unlessStoreDown(() => tracker.handoff(action.ref), report);
+      await unlessStoreDownOrReport(() => tracker.handoff(action.ref), report);
       return;
   }
 }

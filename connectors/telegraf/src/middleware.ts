@@ -2,7 +2,12 @@
  * The Telegraf middleware: counts the update, stamps `ctx.botSession`, counts what the bot
  * sends while handling it, and ends the session `interrupted` when the handler throws.
  */
-import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import {
+  type ConversationRef,
+  type SessionStamp,
+  type SessionTracker,
+  unlessStoreDown,
+} from '@botsession/core';
 import type { Context, MiddlewareFn } from 'telegraf';
 import type { BotSessionFlavor } from './context.js';
 import { CHANNEL_KEY, findRef, isInteraction } from './map.js';
@@ -44,7 +49,7 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     const deliveryId = deliveryIdOf(ctx.update);
     if (ref !== undefined) {
       ctx.botSession = isInteraction(ctx.update)
-        ? await inbound(tracker, ref, deliveryId)
+        ? await unlessStoreDown(tracker.track(ref, { direction: 'inbound', deliveryId }))
         : await activeSession(tracker, ref);
     }
     // ctx.telegram is a fresh Telegram instance per update, so this wrap never leaks into another update.
@@ -61,13 +66,7 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     try {
       await next();
     } catch (error) {
-      // The pipeline failed: the channel's policy decides whether that ends the session. Keyed by
-      // the update, so when Telegram redelivers it and the handler fails again, a session the
-      // user opened since is not ended.
-      if (ref !== undefined) {
-        const end = deliveryId === undefined ? undefined : { deliveryId };
-        await tracker.end(ref, 'interrupted', end).catch(ignoreReported);
-      }
+      if (ref !== undefined) await endInterrupted(tracker, ref, deliveryId);
       throw error;
     }
   };
@@ -82,36 +81,31 @@ function deliveryIdOf(update: { update_id?: unknown }): string | undefined {
   return typeof update.update_id === 'number' ? String(update.update_id) : undefined;
 }
 
-async function inbound(
-  tracker: SessionTracker,
-  ref: ConversationRef,
-  deliveryId: string | undefined,
-): Promise<SessionStamp | undefined> {
-  try {
-    // A redelivered update counts nothing and resolves to the first delivery's stamp, `redelivered`.
-    return await tracker.track(ref, { direction: 'inbound', deliveryId });
-  } catch (error) {
-    // The bot answers without a stamp rather than not at all.
-    ignoreReported(error);
-    return undefined;
-  }
-}
-
 /** Updates that are no interaction still see the session they happen in, without counting. */
 async function activeSession(
   tracker: SessionTracker,
   ref: ConversationRef,
 ): Promise<SessionStamp | undefined> {
-  try {
-    const session = await tracker.get(ref);
-    return session === undefined
-      ? undefined
-      : { sessionId: session.id, isNew: false, redelivered: false, session };
-  } catch (error) {
-    ignoreReported(error);
-    return undefined;
-  }
+  const session = await unlessStoreDown(tracker.get(ref));
+  return session === undefined
+    ? undefined
+    : { sessionId: session.id, isNew: false, redelivered: false, session };
 }
 
-/** A store failure has already been emitted on the tracker's `error` event; nothing to add here. */
-function ignoreReported(_error: unknown): void {}
+/**
+ * The pipeline failed: the channel's policy decides whether that ends the session. Keyed by the
+ * update, so a redelivered update failing again cannot end a session a later message opened.
+ * The handler's error is the one `bot.catch` must see, so a failure here is only logged.
+ */
+async function endInterrupted(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+  deliveryId: string | undefined,
+): Promise<void> {
+  const options = deliveryId === undefined ? {} : { deliveryId };
+  try {
+    await unlessStoreDown(tracker.end(ref, 'interrupted', options));
+  } catch (error) {
+    console.error('[botsession/telegraf] ending the session interrupted failed:', error);
+  }
+}

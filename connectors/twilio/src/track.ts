@@ -1,5 +1,5 @@
 import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
-import { type ReportError, unlessStoreDown } from '@botsession/webhook';
+import { type ReportError, unlessStoreDownOrReport } from '@botsession/webhook';
 import type { TwilioMessage } from './map.js';
 
 /**
@@ -14,7 +14,7 @@ export function trackMessage(
   report: ReportError,
 ): Promise<SessionStamp | undefined> {
   const deliveryId = message.MessageSid || undefined;
-  return unlessStoreDown(() => tracker.track(ref, { direction: 'inbound', deliveryId }), report);
+  return unlessStoreDownOrReport(() => tracker.track(ref, { direction: 'inbound', deliveryId }), report);
 }
 
 /**
@@ -29,5 +29,5 @@ export async function endInterrupted(
   report: ReportError,
 ): Promise<void> {
   const options = message.MessageSid ? { deliveryId: message.MessageSid } : undefined;
-  await unlessStoreDown(() => tracker.end(ref, 'interrupted', options), report);
+  await unlessStoreDownOrReport(() => tracker.end(ref, 'interrupted', options), report);
 }

@@ -1,5 +1,5 @@
 import type { SessionStamp, SessionTracker } from '@botsession/core';
-import { type ReportError, unlessStoreDown } from '@botsession/webhook';
+import { type ReportError, unlessStoreDownOrReport } from '@botsession/webhook';
 import { type DeliveredMessage, refOf } from './map.js';
 
 /**
@@ -14,7 +14,7 @@ export function trackDelivered(
   { direction, message, deliveryId }: DeliveredMessage,
   report: ReportError,
 ): Promise<SessionStamp | undefined> {
-  return unlessStoreDown(() => tracker.track(refOf(message), { direction, deliveryId }), report);
+  return unlessStoreDownOrReport(() => tracker.track(refOf(message), { direction, deliveryId }), report);
 }
 
 /**
@@ -27,5 +27,5 @@ export async function endInterrupted(
   report: ReportError,
 ): Promise<void> {
   const options = deliveryId === undefined ? undefined : { deliveryId };
-  await unlessStoreDown(() => tracker.end(refOf(message), 'interrupted', options), report);
+  await unlessStoreDownOrReport(() => tracker.end(refOf(message), 'interrupted', options), report);
 }

@@ -13,7 +13,7 @@ import {
   tooManySessions,
   trackReplyOrUndefined,
   trackTelling,
-  unlessStoreDown,
+  unlessStoreDownOrReport,
   WebhookHttpError,
 } from '@botsession/webhook';
 import { readJsonObject } from './body.js';
@@ -92,7 +92,7 @@ export function createHandler(options: ResolvedOptions): WebChannelHandler {
     const body = await readJsonObject(exchange);
     if (body.token !== undefined) {
       const { conversationId, renewed } = conversationOf(exchange, body);
-      const session = await unlessStoreDown(
+      const session = await unlessStoreDownOrReport(
         () => tracker.get(refOf(conversationId, req)),
         (error) => exchange.fail(error),
       );

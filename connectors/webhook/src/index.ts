@@ -61,5 +61,5 @@ export {
   trackOrUndefined,
   trackReplyOrUndefined,
   trackTelling,
-  unlessStoreDown,
+  unlessStoreDownOrReport,
 } from './tracking.js';

@@ -5,31 +5,33 @@ import {
   type SessionTracker,
   StoreUnavailableError,
   type TrackOptions,
+  unlessStoreDown,
 } from '@botsession/core';
 
 /** Where a connector sends failures it cannot answer through HTTP (its `onError`, or a log). */
 export type ReportError = (error: unknown) => void;
 
 /**
- * Runs a tracker call (a function, so a synchronous throw is caught too) so that a store outage never stops the bot: it yields undefined. The
- * tracker has already emitted `error` for an outage; anything else (a closed tracker, a bad
- * ref) is a bug on our side and goes to `report`, never nowhere.
+ * Runs a tracker call (a function, so a synchronous throw is caught too) so that nothing it
+ * does can fail the request: a store outage yields undefined (core's `unlessStoreDown`; the
+ * tracker has already emitted `error`), and anything else (a closed tracker, a bad ref) is a
+ * bug on our side that goes to `report`, never nowhere, and yields undefined too.
  */
-export async function unlessStoreDown<T>(
+export async function unlessStoreDownOrReport<T>(
   call: () => Promise<T>,
   report: ReportError,
 ): Promise<T | undefined> {
   try {
-    return await call();
+    return await unlessStoreDown(call());
   } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) report(error);
+    report(error);
     return undefined;
   }
 }
 
 /**
  * Tracks one message (with the platform's `deliveryId`, when it has one); a store outage
- * yields no stamp instead of an error, so the bot still answers (see `unlessStoreDown`).
+ * yields no stamp instead of an error, so the bot still answers (see `unlessStoreDownOrReport`).
  */
 export function trackOrUndefined(
   tracker: SessionTracker,
@@ -38,7 +40,7 @@ export function trackOrUndefined(
   report: ReportError,
   deliveryId?: string,
 ): Promise<SessionStamp | undefined> {
-  return unlessStoreDown(
+  return unlessStoreDownOrReport(
     () => tracker.track(ref, deliveryId === undefined ? { direction } : { direction, deliveryId }),
     report,
   );
@@ -49,7 +51,7 @@ export function trackOrUndefined(
  * Core decides: if that session ended meanwhile (the handler handed off), the reply is not
  * counted, opens nothing, and this yields undefined. Without `inReplyTo` (the inbound message
  * got no stamp: the store was down) it is a plain outbound message. A store outage yields
- * undefined (see `unlessStoreDown`).
+ * undefined (see `unlessStoreDownOrReport`).
  */
 export function trackReplyOrUndefined(
   tracker: SessionTracker,
@@ -58,7 +60,7 @@ export function trackReplyOrUndefined(
   report: ReportError,
   deliveryId?: string,
 ): Promise<SessionStamp | undefined> {
-  return unlessStoreDown(
+  return unlessStoreDownOrReport(
     () =>
       tracker.track(
         ref,
@@ -90,7 +92,7 @@ export async function endInterrupted(
   report: ReportError,
   deliveryId?: string,
 ): Promise<void> {
-  await unlessStoreDown(
+  await unlessStoreDownOrReport(
     () =>
       deliveryId === undefined
         ? tracker.end(ref, 'interrupted')

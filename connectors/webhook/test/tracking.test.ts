@@ -3,7 +3,7 @@ import {
   endInterrupted,
   trackOrUndefined,
   trackReplyOrUndefined,
-  unlessStoreDown,
+  unlessStoreDownOrReport,
 } from '@botsession/webhook';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
@@ -109,17 +109,17 @@ describe('endInterrupted', () => {
   });
 });
 
-describe('unlessStoreDown', () => {
+describe('unlessStoreDownOrReport', () => {
   it('passes the value through, turns an outage into undefined and reports the rest', async () => {
     const reported: unknown[] = [];
     const report = (error: unknown) => void reported.push(error);
-    expect(await unlessStoreDown(async () => 42, report)).toBe(42);
+    expect(await unlessStoreDownOrReport(async () => 42, report)).toBe(42);
     const outage = new StoreUnavailableError('down');
-    expect(await unlessStoreDown(() => Promise.reject(outage), report)).toBeUndefined();
+    expect(await unlessStoreDownOrReport(() => Promise.reject(outage), report)).toBeUndefined();
     expect(reported).toEqual([]);
     const bug = new TypeError('bad ref');
     expect(
-      await unlessStoreDown(() => {
+      await unlessStoreDownOrReport(() => {
         throw bug; // a synchronous throw is caught too
       }, report),
     ).toBeUndefined();
