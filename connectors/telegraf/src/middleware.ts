@@ -8,6 +8,7 @@ import {
   type SessionTracker,
   unlessStoreDown,
 } from '@botsession/core';
+import { endInterrupted, telegramDeliveryId } from '@botsession/webhook';
 import type { Context, MiddlewareFn } from 'telegraf';
 import type { BotSessionFlavor } from './context.js';
 import { CHANNEL_KEY, findRef, isInteraction } from './map.js';
@@ -46,7 +47,7 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     if (marked[CHANNEL_KEY] !== undefined) return next();
     marked[CHANNEL_KEY] = channel;
     const ref = findRef(ctx, channel);
-    const deliveryId = deliveryIdOf(ctx.update);
+    const deliveryId = telegramDeliveryId(ctx.update);
     if (ref !== undefined) {
       ctx.botSession = isInteraction(ctx.update)
         ? await unlessStoreDown(tracker.track(ref, { direction: 'inbound', deliveryId }))
@@ -66,19 +67,13 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     try {
       await next();
     } catch (error) {
-      if (ref !== undefined) await endInterrupted(tracker, ref, deliveryId);
+      // The pipeline failed: the channel's policy decides whether that ends the session, keyed by
+      // the update, so a redelivered update failing again cannot end a session opened since. The
+      // handler's error is the one `bot.catch` must see, so a failure here is only logged.
+      if (ref !== undefined) await endInterrupted(tracker, ref, logFailure, deliveryId);
       throw error;
     }
   };
-}
-
-/**
- * Telegram's `update_id`: a webhook update that got no 2xx is sent again with the same id (and
- * polling returns it again until it is confirmed), so core counts it once.
- * https://core.telegram.org/bots/api#getting-updates
- */
-function deliveryIdOf(update: { update_id?: unknown }): string | undefined {
-  return typeof update.update_id === 'number' ? String(update.update_id) : undefined;
 }
 
 /** Updates that are no interaction still see the session they happen in, without counting. */
@@ -92,20 +87,6 @@ async function activeSession(
     : { sessionId: session.id, isNew: false, redelivered: false, session };
 }
 
-/**
- * The pipeline failed: the channel's policy decides whether that ends the session. Keyed by the
- * update, so a redelivered update failing again cannot end a session a later message opened.
- * The handler's error is the one `bot.catch` must see, so a failure here is only logged.
- */
-async function endInterrupted(
-  tracker: SessionTracker,
-  ref: ConversationRef,
-  deliveryId: string | undefined,
-): Promise<void> {
-  const options = deliveryId === undefined ? {} : { deliveryId };
-  try {
-    await unlessStoreDown(tracker.end(ref, 'interrupted', options));
-  } catch (error) {
-    console.error('[botsession/telegraf] ending the session interrupted failed:', error);
-  }
+function logFailure(error: unknown): void {
+  console.error('[botsession/telegraf] ending the session interrupted failed:', error);
 }

@@ -164,6 +164,23 @@ describe('session ends driven from a Telegraf bot', () => {
   });
 });
 
+describe('a tracker that is closed (a bug, not an outage)', () => {
+  it('fails the update instead of silently counting nothing: the error reaches bot.catch', async () => {
+    const h = await startHarness();
+    let ran = false;
+    h.bot.on('text', () => {
+      ran = true;
+    });
+    await h.tracker.close();
+    await h.deliver(textMessage('hi'));
+    await h.close();
+
+    expect(ran).toBe(false);
+    expect(h.caught).toHaveLength(1);
+    expect(h.caught[0]).toMatchObject({ name: 'TrackerClosedError' });
+  });
+});
+
 describe('refOf', () => {
   let h: Harness;
   afterEach(() => h.close());

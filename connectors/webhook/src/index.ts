@@ -53,7 +53,7 @@ export {
 export { decodePathSegment, queryOf, type RequestTarget, requestTargetOf } from './request-target.js';
 export { sendError, sendJson, sendText } from './respond.js';
 export { type HmacAlgorithm, headerOf, hmac, safeEqual } from './signature.js';
-export { isTelegramInteraction, TELEGRAM_CHANNEL } from './telegram.js';
+export { isTelegramInteraction, TELEGRAM_CHANNEL, telegramDeliveryId } from './telegram.js';
 export {
   endInterrupted,
   type ReportError,

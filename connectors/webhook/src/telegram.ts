@@ -59,3 +59,12 @@ export function isTelegramInteraction(update: object): boolean {
   if (callbackQuery !== undefined) return callbackQuery.message !== undefined;
   return false;
 }
+
+/**
+ * The delivery id of an update: its `update_id`. A webhook update that got no 2xx is sent again
+ * with the same id (and polling returns it again until it is confirmed), so core counts it once.
+ * https://core.telegram.org/bots/api#getting-updates
+ */
+export function telegramDeliveryId(update: { update_id?: unknown }): string | undefined {
+  return typeof update.update_id === 'number' ? String(update.update_id) : undefined;
+}
