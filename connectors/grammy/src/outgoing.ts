@@ -4,12 +4,8 @@
  * transformers of its `Api`, so one transformer sees them all.
  * https://grammy.dev/advanced/transformers
  */
-import {
-  type ConversationRef,
-  type SessionStamp,
-  type SessionTracker,
-  StoreUnavailableError,
-} from '@botsession/core';
+import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import { unlessStoreDownOrReport } from '@botsession/webhook';
 import type { Transformer } from 'grammy';
 import { checkChannel, checkTracker } from './options.js';
 
@@ -77,18 +73,17 @@ async function countSend(
   const ref: ConversationRef = own ? context.ref! : { channel: context.channel, conversationId };
   // Only a message to the update's own chat answers the update; another chat's is proactive.
   const inReplyTo = own ? context.answering?.() : undefined;
-  let stamp: SessionStamp | undefined;
-  try {
-    stamp = await tracker.track(ref, { direction: 'outbound', inReplyTo });
-  } catch (error) {
-    // The message is already sent, so the send must not fail now. An outage was emitted on the
-    // tracker's `error` event; anything else is a bug that must not pass silently.
-    if (!(error instanceof StoreUnavailableError)) {
-      console.error('[botsession/grammy] counting a sent message failed:', error);
-    }
-    return;
-  }
+  // The message is already sent, so counting it must not fail the send: an outage was emitted on
+  // the tracker's `error` event; anything else is a bug that must not pass silently.
+  const stamp = await unlessStoreDownOrReport(
+    () => tracker.track(ref, { direction: 'outbound', inReplyTo }),
+    logCountFailure,
+  );
   if (own && stamp !== undefined) context.onStamp?.(stamp);
+}
+
+function logCountFailure(error: unknown): void {
+  console.error('[botsession/grammy] counting a sent message failed:', error);
 }
 
 export interface TrackOutgoingOptions {

@@ -3,13 +3,8 @@
  * event whose reply token it uses), a push, and a multicast (once per recipient). A send is
  * counted after LINE accepted it: a send that failed is no interaction.
  */
-import {
-  ConfigError,
-  type ConversationRef,
-  type SessionTracker,
-  StoreUnavailableError,
-} from '@botsession/core';
-import { checkTracker } from '@botsession/webhook';
+import { ConfigError, type ConversationRef, type SessionTracker } from '@botsession/core';
+import { checkTracker, unlessStoreDownOrReport } from '@botsession/webhook';
 import { LINE_CHANNEL, refOfRecipient } from './map.js';
 import { takeReplyToken } from './replies.js';
 
@@ -125,13 +120,14 @@ async function track(
   ref: ConversationRef,
   inReplyTo: string | undefined,
 ): Promise<void> {
-  try {
-    await tracker.track(ref, { direction: 'outbound', inReplyTo });
-  } catch (error) {
-    // The message is already sent, so the send must not fail now. An outage was emitted on the
-    // tracker's `error` event; anything else is a bug that must not pass silently.
-    if (!(error instanceof StoreUnavailableError)) {
-      console.error('[botsession/line] counting a sent message failed:', error);
-    }
-  }
+  // The message is already sent, so counting it must not fail the send: an outage was emitted on
+  // the tracker's `error` event; anything else is a bug that must not pass silently.
+  await unlessStoreDownOrReport(
+    () => tracker.track(ref, { direction: 'outbound', inReplyTo }),
+    logCountFailure,
+  );
+}
+
+function logCountFailure(error: unknown): void {
+  console.error('[botsession/line] counting a sent message failed:', error);
 }

@@ -3,6 +3,7 @@
  * helper (`ctx.reply`, `sendPhoto`, `copyMessage`, …) ends in `callApi`, so one wrap sees them all.
  */
 import type { ConversationRef, SessionStamp, SessionTracker } from '@botsession/core';
+import { unlessStoreDownOrReport } from '@botsession/webhook';
 import type { Telegram } from 'telegraf';
 import { checkChannel, checkTracker } from './options.js';
 
@@ -69,14 +70,17 @@ async function countSend(
   const ref: ConversationRef = own ? options.ref! : { channel: options.channel, conversationId };
   // Only a message to the update's own chat answers the update; another chat's is proactive.
   const inReplyTo = own ? options.answering?.() : undefined;
-  let stamp: SessionStamp | undefined;
-  try {
-    stamp = await tracker.track(ref, { direction: 'outbound', inReplyTo });
-  } catch {
-    // The message is already sent; the tracker has emitted `error` for the store failure.
-    return;
-  }
+  // The message is already sent, so counting it must not fail the send: an outage was emitted on
+  // the tracker's `error` event; anything else is a bug that must not pass silently.
+  const stamp = await unlessStoreDownOrReport(
+    () => tracker.track(ref, { direction: 'outbound', inReplyTo }),
+    logCountFailure,
+  );
   if (own && stamp !== undefined) options.onStamp?.(stamp);
+}
+
+function logCountFailure(error: unknown): void {
+  console.error('[botsession/telegraf] counting a sent message failed:', error);
 }
 
 export interface TrackOutgoingOptions {

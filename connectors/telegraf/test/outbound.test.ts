@@ -16,6 +16,26 @@ describe('outgoing messages during an update', () => {
   });
   afterEach(() => h.close());
 
+  it('still sends when counting fails for a reason other than an outage, and says so on console.error', async () => {
+    h.bot.on('text', async (ctx) => {
+      await h.tracker.close(); // a bug in the bot, not an outage
+      await ctx.reply('still delivered');
+    });
+    const logged: unknown[][] = [];
+    const log = console.error;
+    console.error = (...args: unknown[]) => void logged.push(args);
+    try {
+      await h.deliver(textMessage('hi'));
+    } finally {
+      console.error = log;
+    }
+    expect(h.api.callsOf('sendMessage').map((call) => call.payload.text)).toEqual(['still delivered']);
+    expect(h.caught).toEqual([]);
+    expect(logged).toHaveLength(1);
+    expect(String(logged[0]![0])).toContain('[botsession/telegraf] counting a sent message failed');
+    expect(logged[0]![1]).toMatchObject({ name: 'TrackerClosedError' });
+  });
+
   it('counts every message the bot sends: reply, sendMessage, photo, document, copy, forward', async () => {
     h.bot.on('text', async (ctx) => {
       await ctx.reply('one');
