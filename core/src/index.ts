@@ -33,5 +33,6 @@ export type {
   SessionStamp,
   SessionStatus,
   TrackerEvents,
+  UntrackedCall,
 } from './types.js';
 export { END_REASONS } from './types.js';

@@ -4,6 +4,7 @@ import { memoryBackend } from './backends/memory/index.js';
 import { ConfigError } from './errors/config-error.js';
 import { HookError } from './errors/hook-error.js';
 import { isReported } from './errors/reported.js';
+import { StoreUnavailableError } from './errors/store-unavailable-error.js';
 import { TrackerClosedError } from './errors/tracker-closed-error.js';
 import { PolicySet } from './policy.js';
 import { buildReport, hoursOf, type ReportQuery, type ReportRow, resolveQuery } from './report.js';
@@ -16,6 +17,7 @@ import type {
   Session,
   SessionStamp,
   TrackerEvents,
+  UntrackedCall,
 } from './types.js';
 import { END_REASONS } from './types.js';
 
@@ -146,6 +148,7 @@ class Tracker implements SessionTracker {
   private readonly startHandlers: Array<TrackerEvents['sessionStart']> = [];
   private readonly endHandlers: Array<TrackerEvents['sessionEnd']> = [];
   private readonly errorHandlers: Array<TrackerEvents['error']> = [];
+  private readonly untrackedHandlers: Array<TrackerEvents['untracked']> = [];
   private readonly hookTimeoutMs: number;
   private readonly closeTimeoutMs: number;
   /** Calls and hooks not settled yet: close() waits for them, up to closeTimeoutMs. */
@@ -435,6 +438,7 @@ class Tracker implements SessionTracker {
             (out) => this.announce(out, finish),
             (error) => {
               this.reportFailure(error);
+              if (error instanceof StoreUnavailableError) this.reportUntracked(ref, event, error);
               throw error;
             },
           ),
@@ -509,6 +513,23 @@ class Tracker implements SessionTracker {
     });
   }
 
+  /** Every call the store did not take, one `untracked` each (`error` is once per outage). */
+  private reportUntracked(ref: ConversationRef, event: ApplyInput['event'], error: Error): void {
+    if (this.untrackedHandlers.length === 0) return;
+    const call: UntrackedCall = {
+      ref,
+      event: event.type === 'message' ? event.direction : event.type,
+      error,
+    };
+    for (const handler of this.untrackedHandlers.slice()) {
+      try {
+        handler(call);
+      } catch (thrown) {
+        this.reportError(thrown instanceof Error ? thrown : new Error(String(thrown)));
+      }
+    }
+  }
+
   private reportError(error: Error): void {
     if (this.errorHandlers.length === 0) {
       process.emitWarning(error);
@@ -531,9 +552,11 @@ class Tracker implements SessionTracker {
         return this.endHandlers;
       case 'error':
         return this.errorHandlers;
+      case 'untracked':
+        return this.untrackedHandlers;
       default:
         throw new TypeError(
-          `unknown tracker event ${String(event)} (expected sessionStart, sessionEnd or error)`,
+          `unknown tracker event ${String(event)} (expected sessionStart, sessionEnd, error or untracked)`,
         );
     }
   }

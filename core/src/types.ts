@@ -99,9 +99,23 @@ export interface SessionStamp {
   session: Session;
 }
 
+/**
+ * A message or event the store did not take because it was down: the call rejected with
+ * `StoreUnavailableError`, so nothing of it was counted, now or later. `error` is emitted once
+ * per outage; `untracked` once per call, so the gap in the counts can be read back.
+ */
+export interface UntrackedCall {
+  ref: ConversationRef;
+  /** `inbound` / `outbound` for a message; otherwise the event (`handoff`, `end`, …). */
+  event: 'inbound' | 'outbound' | 'handoff' | 'surveySent' | 'surveyAnswered' | 'end';
+  error: Error;
+}
+
 /** The event names a tracker emits. */
 export interface TrackerEvents {
   sessionStart: (session: Session) => void | Promise<void>;
   sessionEnd: (session: Session) => void | Promise<void>;
   error: (error: Error) => void;
+  /** A call the store did not take because it was down (see `UntrackedCall`). */
+  untracked: (call: UntrackedCall) => void;
 }

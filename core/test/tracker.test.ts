@@ -8,6 +8,7 @@ import {
   type Session,
   StoreUnavailableError,
   TrackerClosedError,
+  type UntrackedCall,
   unlessStoreDown,
 } from '@botsession/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -66,6 +67,46 @@ describe('createSessionTracker', () => {
     await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('emits untracked for every call the store did not take, naming the message or event', async () => {
+    const tracker = createSessionTracker({ backend: unavailableBackend() });
+    const untracked: UntrackedCall[] = [];
+    const errors: Error[] = [];
+    tracker.on('untracked', (call) => void untracked.push(call));
+    tracker.on('error', (error) => void errors.push(error));
+    const calls = [
+      tracker.track(ref, { direction: 'inbound', deliveryId: 'm1' }),
+      tracker.track(ref, { direction: 'outbound' }),
+      tracker.handoff(ref),
+      tracker.surveySent(ref),
+      tracker.surveyAnswered(ref, { score: 5 }),
+      tracker.end(ref, 'closed'),
+      tracker.get(ref), // a read: nothing went uncounted
+    ];
+    for (const call of calls) await expect(call).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(untracked.map((call) => call.event)).toEqual([
+      'inbound',
+      'outbound',
+      'handoff',
+      'surveySent',
+      'surveyAnswered',
+      'end',
+    ]);
+    expect(untracked.every((call) => call.ref === ref && call.error instanceof StoreUnavailableError)).toBe(
+      true,
+    );
+    expect(errors).toHaveLength(7);
+
+    // A handler that throws is reported on `error`, and the others still run.
+    let after = 0;
+    tracker.on('untracked', () => {
+      throw new Error('the metrics sink is gone');
+    });
+    tracker.on('untracked', () => void after++);
+    await expect(tracker.track(ref, { direction: 'inbound' })).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(after).toBe(1);
+    expect(errors.at(-1)?.message).toBe('the metrics sink is gone');
   });
 
   it('unlessStoreDown: an outage yields undefined, a value passes, anything else still rejects', async () => {

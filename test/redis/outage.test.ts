@@ -67,6 +67,8 @@ describe('store failures, classified', () => {
     t.on('error', (e) => {
       errors.push(e);
     });
+    const untracked: string[] = [];
+    t.on('untracked', (call) => void untracked.push(call.ref.conversationId));
     const started = Date.now();
     const calls = Array.from({ length: 5 }, (_, i) =>
       t
@@ -80,6 +82,8 @@ describe('store failures, classified', () => {
       StoreUnavailableError,
     );
     expect(errors.filter((e) => e instanceof StoreUnavailableError)).toHaveLength(1);
+    // One error for the outage, but every message it kept from being counted is told.
+    expect(untracked.sort()).toEqual(['boot-0', 'boot-1', 'boot-2', 'boot-3', 'boot-4']);
     await t.close(); // bounded, even though Redis was never there
   });
 });

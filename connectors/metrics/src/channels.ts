@@ -4,7 +4,9 @@ import { DEFAULT_POLICIES } from '@botsession/core';
 export const OTHER_CHANNEL = 'other';
 
 // Core's own channel ids come first, so a burst of custom channels never pushes them out.
-const KNOWN = Object.keys(DEFAULT_POLICIES).filter((id) => id !== 'default');
+export const KNOWN_CHANNELS: readonly string[] = Object.keys(DEFAULT_POLICIES).filter(
+  (id) => id !== 'default',
+);
 
 /**
  * Maps every channel of the ledger to its label: core's channels, then the others in
@@ -13,8 +15,8 @@ const KNOWN = Object.keys(DEFAULT_POLICIES).filter((id) => id !== 'default');
  */
 export function channelLabels(channels: Iterable<string>, maxChannels: number): Map<string, string> {
   const all = [...new Set(channels)];
-  const known = KNOWN.filter((id) => all.includes(id));
-  const custom = all.filter((id) => !KNOWN.includes(id)).sort();
+  const known = KNOWN_CHANNELS.filter((id) => all.includes(id));
+  const custom = all.filter((id) => !KNOWN_CHANNELS.includes(id)).sort();
   const labels = new Map<string, string>();
   for (const [rank, channel] of [...known, ...custom].entries()) {
     labels.set(channel, rank < maxChannels ? channel : OTHER_CHANNEL);

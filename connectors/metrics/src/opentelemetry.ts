@@ -138,8 +138,14 @@ export function openTelemetry(options: OpenTelemetryOptions): OpenTelemetryMetri
     advice: { explicitBucketBoundaries: [...DEFAULT_LATENESS_BUCKETS] },
   });
   const storeErrors = meter.createCounter('botsession.store.errors', {
-    description: 'Tracker calls in this process that failed because the store did not answer.',
+    description:
+      'Store outages this process saw: StoreUnavailableError on the tracker’s error event (on Redis once per outage, not per call).',
     unit: '{error}',
+  });
+  const untracked = meter.createCounter('botsession.untracked', {
+    description:
+      'Messages (event inbound/outbound) and events (handoff, end, …) this process handled while the store was down: not counted anywhere.',
+    unit: '{call}',
   });
   const hookErrors = meter.createCounter('botsession.hook.errors', {
     description: 'sessionStart/sessionEnd handlers in this process that threw or rejected.',
@@ -150,6 +156,7 @@ export function openTelemetry(options: OpenTelemetryOptions): OpenTelemetryMetri
     {
       lateEnd: (seconds) => lateness.record(seconds),
       storeError: () => storeErrors.add(1),
+      untracked: (channel, event) => untracked.add(1, { channel, event }),
       hookError: (hook) => hookErrors.add(1, { hook }),
     },
     common,

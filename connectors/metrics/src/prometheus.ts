@@ -168,7 +168,13 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
   });
   const storeErrors = new client.Counter({
     name: name('store_errors_total'),
-    help: 'Tracker calls in this process that failed because the store did not answer.',
+    help: 'Store outages this process saw: StoreUnavailableError on the tracker’s error event (on Redis once per outage, not per call).',
+    registers,
+  });
+  const untracked = new client.Counter<'channel' | 'event'>({
+    name: name('untracked_total'),
+    help: 'Messages (event inbound/outbound) and events (handoff, end, …) this process handled while the store was down: not counted anywhere.',
+    labelNames: ['channel', 'event'],
     registers,
   });
   const hookErrors = new client.Counter<'hook'>({
@@ -187,6 +193,7 @@ export function prometheus(options: PrometheusOptions): PrometheusMetrics {
     {
       lateEnd: (seconds) => lateness.observe(seconds),
       storeError: () => storeErrors.inc(),
+      untracked: (channel, event) => untracked.inc({ channel, event }),
       hookError: (hook) => hookErrors.inc({ hook }),
     },
     common,

@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { parseExposition, sampleValue } from './exposition.js';
 import { EXPECTED, scriptedRun, T0 } from './scripted-run.js';
 
@@ -149,6 +150,18 @@ describe('openTelemetry()', () => {
     expect(pointOf(points, 'botsession.session.duration', { channel: 'web', quantile: '0.5' })).toBe(
       web!.durationMs.p50! / 1000,
     );
+  });
+
+  it('counts the messages and events the store did not take, by channel and event', async () => {
+    tracker = createSessionTracker({ backend: unavailableBackend() });
+    tracker.on('error', () => {});
+    openTelemetry({ tracker, meter: provider.getMeter('botsession') });
+    const ref = { channel: 'telegram', conversationId: 't' };
+    for (let i = 0; i < 3; i++) await tracker.track(ref, { direction: 'inbound' }).catch(() => undefined);
+    await tracker.end(ref, 'manual').catch(() => undefined);
+    const points = await collect();
+    expect(pointOf(points, 'botsession.untracked', { channel: 'telegram', event: 'inbound' })).toBe(3);
+    expect(pointOf(points, 'botsession.untracked', { channel: 'telegram', event: 'end' })).toBe(1);
   });
 
   it('records end lateness and hook errors of this process', async () => {

@@ -45,10 +45,11 @@ describe('watchTracker', () => {
     let clock = 0;
     watchTracker(
       source,
-      { lateEnd: (s) => late.push(s), storeError() {}, hookError() {} },
+      { lateEnd: (s) => late.push(s), storeError() {}, hookError() {}, untracked() {} },
       {
         now: () => clock,
         rememberEnds: 100,
+        maxChannels: 20,
       },
     );
     // An inactivity end, delivered 2.5 s after its deadline, twice.
@@ -65,10 +66,11 @@ describe('watchTracker', () => {
     const ends: Session[] = [];
     watchTracker(
       source,
-      { lateEnd: () => seen.push('late'), storeError() {}, hookError() {} },
+      { lateEnd: () => seen.push('late'), storeError() {}, hookError() {}, untracked() {} },
       {
         now: () => Date.now(),
         rememberEnds: 2,
+        maxChannels: 20,
       },
     );
     tracker.on('sessionEnd', (s) => {

@@ -151,6 +151,31 @@ describe('prometheus()', () => {
     expect((await promtoolCheck(text)).code).toBe(0);
   });
 
+  it('counts every message and event the store did not take, per channel and event, bounded', async () => {
+    tracker = createSessionTracker({ backend: unavailableBackend() });
+    tracker.on('error', () => {});
+    prometheus({ tracker, registry, maxChannels: 14 }); // core's 13 channels and one more
+    const fail = (call: Promise<unknown>) => call.catch(() => undefined);
+    const web = { channel: 'web', conversationId: 'a' };
+    await fail(tracker.track(web, { direction: 'inbound' }));
+    await fail(tracker.track(web, { direction: 'inbound' }));
+    await fail(tracker.track(web, { direction: 'outbound' }));
+    await fail(tracker.handoff(web));
+    await fail(tracker.track({ channel: 'kiosk', conversationId: 'k' }, { direction: 'inbound' }));
+    await fail(tracker.track({ channel: 'voice', conversationId: 'v' }, { direction: 'inbound' }));
+    await fail(tracker.get(web)); // a read: nothing went uncounted
+    const { text, samples } = await scrape();
+    const untracked = (channel: string, event: string) =>
+      sampleValue(samples, 'botsession_untracked_total', { channel, event });
+    expect(untracked('web', 'inbound')).toBe(2);
+    expect(untracked('web', 'outbound')).toBe(1);
+    expect(untracked('web', 'handoff')).toBe(1);
+    expect(untracked('kiosk', 'inbound')).toBe(1);
+    expect(untracked('other', 'inbound')).toBe(1); // past maxChannels labels
+    expect(samples.filter((s) => s.name === 'botsession_untracked_total')).toHaveLength(5);
+    expect((await promtoolCheck(text)).code).toBe(0);
+  });
+
   it('uses the prefix, and close() removes its metrics from the registry', async () => {
     tracker = createSessionTracker();
     const metrics = prometheus({ tracker, registry, prefix: 'shop_bot_' });
