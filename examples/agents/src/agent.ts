@@ -1,5 +1,5 @@
 import { getSession, refOf } from '@botsession/agents';
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { Activity, ActivityTypes } from '@microsoft/agents-activity';
 import {
   AgentApplication,
@@ -38,14 +38,16 @@ export function createAgent(adapter: CloudAdapter, tracker: SessionTracker): Age
   });
 
   agent.onMessage(/^survey$/i, async (context) => {
-    await tracker.surveySent(refOf(context));
+    await unlessStoreDown(tracker.surveySent(refOf(context)));
     await context.sendActivity(MessageFactory.suggestedActions(['1', '2', '3', '4', '5'], 'How did we do?'));
   });
 
   agent.onMessage(/^[1-5]$/, async (context) => {
     // Thank first, so the thanks counts in the session the answer ends.
     await context.sendActivity('Thanks for the feedback!');
-    await tracker.surveyAnswered(refOf(context), { score: Number(context.activity.text) * 20 });
+    await unlessStoreDown(
+      tracker.surveyAnswered(refOf(context), { score: Number(context.activity.text) * 20 }),
+    );
   });
 
   agent.onMessage(/^crash$/i, async () => {

@@ -1,5 +1,5 @@
 import { getSession, refOf } from '@botsession/botbuilder';
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { ActivityHandler, EventFactory, MessageFactory } from 'botbuilder';
 
 /**
@@ -28,7 +28,7 @@ export class SupportBot extends ActivityHandler {
         // The middleware sees this event go out and ends the session with `handoff`.
         await context.sendActivity(EventFactory.createHandoffInitiation(context, { queue: 'support' }));
       } else if (text === 'survey') {
-        await tracker.surveySent(refOf(context));
+        await unlessStoreDown(tracker.surveySent(refOf(context)));
         await context.sendActivity(
           MessageFactory.suggestedActions(['1', '2', '3', '4', '5'], 'How did we do?'),
         );
@@ -36,7 +36,7 @@ export class SupportBot extends ActivityHandler {
         // Thank first, so the thanks counts in the session the answer ends (sent after it, it
         // would still go out, stamped with the ended session, but not be counted).
         await context.sendActivity('Thanks for the feedback!');
-        await tracker.surveyAnswered(refOf(context));
+        await unlessStoreDown(tracker.surveyAnswered(refOf(context)));
       } else if (text === 'crash') {
         // Stands in for a failing integration: the session ends `interrupted`.
         throw new Error('the orders API did not answer');

@@ -2,7 +2,7 @@
  * The example bot, apart from how it is started so tests can drive it with `handleUpdate`.
  * Every handler reads the session from `ctx.botSession`; explicit ends go through `refOf(ctx)`.
  */
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { type BotSessionFlavor, botSession, refOf, trackOutgoing } from '@botsession/grammy';
 import { Bot, type Context, InlineKeyboard } from 'grammy';
 
@@ -30,7 +30,7 @@ export function createBot(
   );
 
   bot.command('agent', async (ctx) => {
-    await tracker.handoff(refOf(ctx));
+    await unlessStoreDown(tracker.handoff(refOf(ctx)));
     await ctx.reply('A person will answer you here. (That ended your session with the bot.)');
   });
 
@@ -38,13 +38,13 @@ export function createBot(
     const keyboard = new InlineKeyboard();
     for (const n of [1, 2, 3, 4, 5]) keyboard.text(`${n}`, `rate:${n}`);
     await ctx.reply('How did we do?', { reply_markup: keyboard });
-    await tracker.surveySent(refOf(ctx));
+    await unlessStoreDown(tracker.surveySent(refOf(ctx)));
   });
 
   bot.callbackQuery(/^rate:(\d)$/, async (ctx) => {
     const stars = Number(ctx.match[1]);
     await ctx.answerCallbackQuery(`Thanks for the ${stars}!`);
-    await tracker.surveyAnswered(refOf(ctx), { score: stars * 20 });
+    await unlessStoreDown(tracker.surveyAnswered(refOf(ctx), { score: stars * 20 }));
   });
 
   bot.command('crash', () => {

@@ -5,6 +5,7 @@ import { createSessionTracker, type Session, type SessionTracker } from '@botses
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BOT_TOKEN, type FakeBotApi, startFakeBotApi } from '../../../test/support/telegram/fake-bot-api.js';
 import { callbackQuery, textMessage } from '../../../test/support/telegram/updates.js';
+import { unavailableBackend } from '../../../test/support/unavailable-backend.js';
 import { createBot, remind } from '../dist/bot.js';
 
 describe('the example grammY bot', () => {
@@ -57,6 +58,28 @@ describe('the example grammY bot', () => {
     const session = await tracker.get({ channel: 'telegram', conversationId: '7' });
     expect(session).toMatchObject({ botMessages: 2, userMessages: 1 });
   });
+});
+
+it('keeps answering while the store is down: /agent, /survey and the rating all get their replies', async () => {
+  const api = await startFakeBotApi();
+  const tracker = createSessionTracker({ backend: unavailableBackend() });
+  const errors: Error[] = [];
+  tracker.on('error', (error) => void errors.push(error));
+  const bot = createBot(BOT_TOKEN, tracker, { apiRoot: api.apiRoot });
+  await bot.init();
+  const failed: unknown[] = [];
+  for (const update of [textMessage('/agent'), textMessage('/survey'), callbackQuery('rate:4')]) {
+    await bot.handleUpdate(update).catch((error: unknown) => void failed.push(error));
+  }
+  expect(failed).toEqual([]);
+  expect(api.callsOf('sendMessage').map((call) => String(call.payload.text))).toEqual([
+    'A person will answer you here. (That ended your session with the bot.)',
+    'How did we do?',
+  ]);
+  expect(api.callsOf('answerCallbackQuery')).toHaveLength(1);
+  expect(errors.length).toBeGreaterThan(0); // the outage was told, on the tracker's error event
+  await tracker.close();
+  await api.close();
 });
 
 it('main exits with a message when BOT_TOKEN is not set', async () => {

@@ -2,7 +2,12 @@
  * The example bot, apart from how it is served, so tests can point it at a local LINE API.
  * Every answer names the session; explicit ends go through `refOf(event)`.
  */
-import { createSessionTracker, type SessionStamp, type SessionTracker } from '@botsession/core';
+import {
+  createSessionTracker,
+  type SessionStamp,
+  type SessionTracker,
+  unlessStoreDown,
+} from '@botsession/core';
 import { lineWebhook, type NodeHandler, refOf, trackedClient } from '@botsession/line';
 import { messagingApi, type webhook } from '@line/bot-sdk';
 
@@ -66,21 +71,21 @@ export function createLineBot(config: LineBotConfig): LineBot {
       if (score === undefined) return;
       // Thank first, so the thanks counts in the session the answer ends.
       await reply(event, text(`Thanks for the ${score}!`));
-      await tracker.surveyAnswered(refOf(event), { score: Number(score) * 20 });
+      await unlessStoreDown(tracker.surveyAnswered(refOf(event), { score: Number(score) * 20 }));
       return;
     }
     if (event.type !== 'message') return;
     const said = event.message.type === 'text' ? event.message.text.trim() : `[${event.message.type}]`;
     if (/^agent$/i.test(said)) {
       await reply(event, text('Connecting you to a person… (that ended your session with the bot)'));
-      await tracker.handoff(refOf(event));
+      await unlessStoreDown(tracker.handoff(refOf(event)));
     } else if (/^survey$/i.test(said)) {
       const items = [1, 2, 3, 4, 5].map((n) => ({
         type: 'action' as const,
         action: { type: 'postback' as const, label: `${n}`, data: `rate=${n}`, displayText: `${n}` },
       }));
       await reply(event, { type: 'text', text: 'How did we do?', quickReply: { items } });
-      await tracker.surveySent(refOf(event));
+      await unlessStoreDown(tracker.surveySent(refOf(event)));
     } else if (/^crash$/i.test(said)) {
       // A failing integration: the session ends `interrupted`, the next message starts a new one.
       throw new Error('the order service did not answer');

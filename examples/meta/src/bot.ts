@@ -1,4 +1,9 @@
-import { createSessionTracker, type SessionStamp, type SessionTracker } from '@botsession/core';
+import {
+  createSessionTracker,
+  type SessionStamp,
+  type SessionTracker,
+  unlessStoreDown,
+} from '@botsession/core';
 import { type MetaEvent, metaWebhook, type NodeHandler, refOf, trackSent } from '@botsession/meta';
 import { type GraphConfig, passThreadToInbox, sendMessengerText, sendWhatsAppText } from './graph.js';
 
@@ -37,7 +42,7 @@ export function createMetaBot(config: MetaBotConfig): MetaBot {
       await reply(event, stamp, 'Connecting you to a person…');
       if (event.channel === 'facebook') await passThreadToInbox(config, event.userId);
       // Meta tells the app that receives the thread, not this one: end the session here.
-      await tracker.handoff(refOf(event));
+      await unlessStoreDown(tracker.handoff(refOf(event)));
       return;
     }
     await reply(event, stamp, `You said "${text}" (${session}${stamp?.isNew ? ', new' : ''}).`);

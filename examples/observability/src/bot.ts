@@ -1,4 +1,4 @@
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { refOf, type WebMessageHandler } from '@botsession/web';
 
 /**
@@ -10,18 +10,18 @@ export function helpDeskBot(tracker: SessionTracker): WebMessageHandler {
     const said = text.trim().toLowerCase();
     if (said.includes('human')) {
       await ctx.send('Connecting you to a person…');
-      await tracker.handoff(refOf(ctx));
+      await unlessStoreDown(tracker.handoff(refOf(ctx)));
       return;
     }
     if (said === 'bye') {
       await ctx.send('Thanks! How did we do? Reply "rate 1" to "rate 5".');
-      await tracker.surveySent(refOf(ctx));
+      await unlessStoreDown(tracker.surveySent(refOf(ctx)));
       return;
     }
     const rating = /^rate ([1-5])$/.exec(said);
     if (rating !== null) {
       await ctx.send('Thank you for the rating.');
-      await tracker.surveyAnswered(refOf(ctx), { score: (Number(rating[1]) - 1) * 25 });
+      await unlessStoreDown(tracker.surveyAnswered(refOf(ctx), { score: (Number(rating[1]) - 1) * 25 }));
       return;
     }
     return `You said: ${text} (try "human", "bye", then "rate 5")`;

@@ -1,4 +1,4 @@
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { type BotSessionContext, botSession, refOf } from '@botsession/slack';
 import { App, type AppOptions } from '@slack/bolt';
 
@@ -52,7 +52,7 @@ export function createBot({ token, signingSecret, tracker, bolt }: BotOptions): 
   app.action({ type: 'block_actions', action_id: TALK_TO_HUMAN }, async (args) => {
     await args.ack();
     await args.say('A human agent will take it from here.');
-    await tracker.handoff(refOf(args));
+    await unlessStoreDown(tracker.handoff(refOf(args)));
   });
 
   return app;

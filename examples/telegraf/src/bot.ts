@@ -2,7 +2,7 @@
  * The example bot, apart from how it is launched so tests can drive it with `handleUpdate`.
  * Every handler reads the session from `ctx.botSession`; explicit ends go through `refOf(ctx)`.
  */
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { type BotSessionContext, botSession, refOf } from '@botsession/telegraf';
 import { Markup, Telegraf } from 'telegraf';
 
@@ -24,7 +24,7 @@ export function createBot(
   bot.start((ctx) => ctx.reply(`Hi! This is session ${describe(ctx)}. Try /agent, /survey or /crash.`));
 
   bot.command('agent', async (ctx) => {
-    await tracker.handoff(refOf(ctx));
+    await unlessStoreDown(tracker.handoff(refOf(ctx)));
     await ctx.reply('A person will answer you here. (That ended your session with the bot.)');
   });
 
@@ -33,12 +33,12 @@ export function createBot(
       'How did we do?',
       Markup.inlineKeyboard([1, 2, 3, 4, 5].map((n) => Markup.button.callback(`${n}`, `rate:${n}`))),
     );
-    await tracker.surveySent(refOf(ctx));
+    await unlessStoreDown(tracker.surveySent(refOf(ctx)));
   });
 
   bot.action(/^rate:(\d)$/, async (ctx) => {
     await ctx.answerCbQuery(`Thanks for the ${ctx.match[1]}!`);
-    await tracker.surveyAnswered(refOf(ctx));
+    await unlessStoreDown(tracker.surveyAnswered(refOf(ctx)));
   });
 
   bot.command('crash', () => {

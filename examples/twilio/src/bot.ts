@@ -1,4 +1,4 @@
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { botSession, refOf, trackedClient } from '@botsession/twilio';
 import express from 'express';
 import twilio from 'twilio';
@@ -33,7 +33,7 @@ export function createBot(tracker: SessionTracker, options: BotOptions): express
         return;
       }
       if (text === 'agent') {
-        await tracker.handoff(refOf(message));
+        await unlessStoreDown(tracker.handoff(refOf(message)));
         twiml.message('A person from the bakery will answer you here shortly.');
       } else if (text === 'remind me' && client) {
         await client.messages.create({

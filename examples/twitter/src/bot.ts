@@ -1,4 +1,4 @@
-import { createSessionTracker, type SessionTracker } from '@botsession/core';
+import { createSessionTracker, type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { refOf, trackSent, twitterWebhook } from '@botsession/twitter';
 
 export interface TwitterBotOptions {
@@ -55,7 +55,7 @@ export function createTwitterBot(options: TwitterBotOptions) {
       };
       if (message.text.trim().toLowerCase() === 'agent') {
         await reply('A human agent will take over from here.');
-        await tracker.handoff(refOf(message));
+        await unlessStoreDown(tracker.handoff(refOf(message)));
         return;
       }
       const session = stamp === undefined ? 'not tracked' : `${stamp.sessionId}${stamp.isNew ? ', new' : ''}`;

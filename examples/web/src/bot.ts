@@ -1,4 +1,4 @@
-import type { SessionTracker } from '@botsession/core';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
 import { refOf, type WebMessageHandler } from '@botsession/web';
 
 /** The shop's bot: answers two questions, hands off to a human on request, echoes the rest. */
@@ -10,7 +10,7 @@ export function shopBot(tracker: SessionTracker): WebMessageHandler {
       // Sent before the handoff, so this reply is counted in the session the handoff ends
       // (returned after it, it would be sent but not counted).
       await ctx.send('Connecting you to a person from our team…');
-      await tracker.handoff(refOf(ctx));
+      await unlessStoreDown(tracker.handoff(refOf(ctx)));
       return;
     }
     const session = ctx.botSession?.session;
