@@ -100,6 +100,17 @@ function range(): { from: number; to: number } {
   return { from: Math.floor((to - span) / HOUR_MS) * HOUR_MS, to };
 }
 
+/**
+ * The ledger counts per hour and a range takes the hours that start in it: when the range does
+ * not begin on the hour, say which hours were counted (as the CLI's heading does).
+ */
+function countedHours(from: number, to: number): string {
+  const first = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  if (first === from) return '';
+  const end = Math.ceil(to / HOUR_MS) * HOUR_MS;
+  return ` (counted by the hour: ${new Date(first).toLocaleString()} – ${new Date(end).toLocaleString()})`;
+}
+
 async function load(): Promise<void> {
   const ticket = ++loading;
   window.clearTimeout(timer);
@@ -114,7 +125,7 @@ async function load(): Promise<void> {
     if (ticket !== loading) return; // a newer request was started meanwhile
     lastData = body as Data;
     render(lastData);
-    statusLine.textContent = `Updated ${new Date().toLocaleTimeString()} · ${new Date(from).toLocaleString()} – ${new Date(to).toLocaleString()} · by ${lastData.step}`;
+    statusLine.textContent = `Updated ${new Date().toLocaleTimeString()} · ${new Date(from).toLocaleString()} – ${new Date(to).toLocaleString()}${countedHours(from, to)} · by ${lastData.step}`;
     statusLine.dataset.state = 'ok';
     document.body.dataset.from = String(lastData.from);
     document.body.dataset.to = String(lastData.to);

@@ -175,6 +175,20 @@ describe('dashboard page in Chromium', () => {
     });
     expect(await page.locator('#range').inputValue()).toBe('custom');
     expect(await figure('#tile-sessions')).toBe(0); // nothing happened that day
+    expect(await page.locator('#status').textContent()).not.toContain('counted by the hour');
+
+    // A range that does not begin on the hour says which hours it counted.
+    await page.locator('#from').fill('2026-11-01T00:30');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await eventually(async () => {
+      const range = await loaded();
+      expect(range.from).toBe(await page.evaluate(`new Date('2026-11-01T00:30').getTime()`));
+      // The first whole UTC hour after 00:30 local time, in the page's own locale and zone.
+      const first = await page.evaluate(
+        `new Date(Math.ceil(new Date('2026-11-01T00:30').getTime() / 3600000) * 3600000).toLocaleString()`,
+      );
+      expect(await page.locator('#status').textContent()).toContain(`(counted by the hour: ${first} – `);
+    });
     await page.locator('#range').selectOption('3600000');
     await eventually(async () => {
       const range = await loaded();
