@@ -82,6 +82,44 @@ describe('Redis Functions', () => {
     expect(row?.sessions).toBe(20);
     await tracker.close();
   });
+
+  it('loses no call when the library is flushed again between its load and the call that needed it', async () => {
+    // FUNCTION FLUSH every 5 ms while 20 lanes call: a call that found the library missing
+    // loads it (a millisecond or two of Redis time), and now and then the next flush lands
+    // before that call is sent again. Without loading again then, some call fails in every run.
+    await admin.call('FUNCTION', 'FLUSH');
+    const tracker = createSessionTracker({
+      backend: redisBackend({ connection: server.url, prefix: prefixForCurrentTest('fn-race'), shards: 4 }),
+      channels: { web: { inactivityTimeoutMs: 3_600_000 } },
+    });
+    const from = Date.now() - 3_600_000; // takes the hour the traffic starts in
+    let flushing = true;
+    let flushes = 0;
+    const flusher = (async () => {
+      while (flushing) {
+        await admin.call('FUNCTION', 'FLUSH');
+        flushes++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    let tracked = 0;
+    const lanes = Array.from({ length: 20 }, async (_, lane) => {
+      const ref = { channel: 'web', conversationId: `race-${lane}`, userId: `u${lane}` };
+      for (let i = 0; i < 100; i++) {
+        await tracker.track(ref, { direction: 'inbound' });
+        tracked++;
+      }
+    });
+    const calls = await Promise.allSettled(lanes);
+    flushing = false;
+    await flusher;
+    expect(calls.filter((call) => call.status === 'rejected')).toEqual([]);
+    expect(flushes).toBeGreaterThan(10);
+    const [row] = await tracker.report({ from, to: Date.now() + 3_600_000 });
+    expect(row?.interactions).toBe(tracked);
+    expect(tracked).toBe(2_000);
+    await tracker.close();
+  });
 });
 
 describe('scripts where Functions are not allowed', () => {

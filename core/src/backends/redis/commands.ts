@@ -96,6 +96,9 @@ export function commandLibrary(): Library {
   return commandFiles().library;
 }
 
+/** How often one call loads the library again when the server keeps losing it (see `fcall`). */
+const MAX_RELOADS = 10;
+
 /** How Redis answers a server without Functions (before 7.0) or a user not allowed them. */
 function functionsUnavailable(error: Error): boolean {
   return /^ERR unknown command|^NOPERM/.test(error.message);
@@ -112,7 +115,9 @@ export class Commands {
   private readonly scripts: Map<string, Script>;
   private readonly library: Library;
   private useFunctions = true;
-  private loading: Promise<void> | undefined;
+  /** How many loads were started; the one in flight, if any, with its number. */
+  private loadsStarted = 0;
+  private loading: { number: number; done: Promise<void> } | undefined;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -146,20 +151,33 @@ export class Commands {
     );
   }
 
+  /**
+   * FCALL, loading the library when the server says it lacks it, then calling again. A call
+   * answered "Function not found" never ran, so calling again cannot count anything twice; and
+   * the server may lose the library again between our load and our call (another FUNCTION FLUSH,
+   * a failover to a replica that never had it), so it loads and calls again, a few times. It
+   * joins a load in flight only if that load was sent after the call: one sent before may have
+   * run before the flush the call met.
+   */
   private fcall<T>(
     script: Script,
     keys: readonly string[],
     args: ReadonlyArray<string | number>,
+    reloads = 0,
   ): Promise<T> {
     const fn = this.library.functionOf[script.name as CommandName];
-    const call = () => this.client.fcall(fn, script.keys, ...keys, ...args) as Promise<T>;
-    return call().catch((error: Error) => {
+    const loadsBefore = this.loadsStarted;
+    return (this.client.fcall(fn, script.keys, ...keys, ...args) as Promise<T>).catch((error: Error) => {
       if (functionsUnavailable(error)) {
         this.useFunctions = false;
         return this.evalsha<T>(script, keys, args);
       }
-      if (!error.message.startsWith('ERR Function not found')) throw error;
-      return this.load().then(() => (this.useFunctions ? call() : this.evalsha<T>(script, keys, args)));
+      if (!error.message.startsWith('ERR Function not found') || reloads >= MAX_RELOADS) throw error;
+      return this.loadAfter(loadsBefore).then(() =>
+        this.useFunctions
+          ? this.fcall<T>(script, keys, args, reloads + 1)
+          : this.evalsha<T>(script, keys, args),
+      );
     });
   }
 
@@ -176,9 +194,14 @@ export class Commands {
     );
   }
 
-  /** Loads the library on the server, or on every master of a Cluster; one load at a time. */
-  private load(): Promise<void> {
-    this.loading ??= (async () => {
+  /**
+   * Loads the library on the server, or on every master of a Cluster. Calls that need a load
+   * started after the `loadsBefore`-th share one; loading twice is harmless ("already exists").
+   */
+  private loadAfter(loadsBefore: number): Promise<void> {
+    if (this.loading !== undefined && this.loading.number > loadsBefore) return this.loading.done;
+    const number = ++this.loadsStarted;
+    const done = (async () => {
       const servers = this.client.isCluster ? (this.client as Cluster).nodes('master') : [this.client];
       await Promise.all(
         servers.map((server) =>
@@ -193,8 +216,9 @@ export class Commands {
         ),
       );
     })().finally(() => {
-      this.loading = undefined;
+      if (this.loading?.number === number) this.loading = undefined;
     });
-    return this.loading;
+    this.loading = { number, done };
+    return done;
   }
 }
