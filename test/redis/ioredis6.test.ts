@@ -78,7 +78,9 @@ describe('ioredis 6 when Redis goes away', () => {
         commandTimeoutMs: 500,
         worker: { lockDurationMs: 2_000, stalledIntervalMs: 1_000 },
       }),
-      channels: { web: { inactivityTimeoutMs: 1_500 } },
+      // Long enough that the session outlives Redis's stop and start on a loaded machine (1.5 s
+      // did not, beside two busy loops), short enough to see the inactivity end after it.
+      channels: { web: { inactivityTimeoutMs: 6_000 } },
     });
     const errors: Error[] = [];
     const ends: string[] = [];
