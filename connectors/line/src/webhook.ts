@@ -1,5 +1,6 @@
 import type { SessionStamp } from '@botsession/core';
 import {
+  activeSessionStamp,
   headerOf,
   type NodeHandler,
   parseJsonBody,
@@ -73,8 +74,7 @@ async function handle(config: CheckedOptions, event: webhook.Event): Promise<voi
     );
   } else if (ref !== undefined && event.mode !== 'standby') {
     // Not an interaction: the handler still sees the session it happens in, without counting.
-    const session = await unlessStoreDownOrReport(() => tracker.get(ref), logUnexpected);
-    if (session !== undefined) stamp = { sessionId: session.id, isNew: false, redelivered: false, session };
+    stamp = await unlessStoreDownOrReport(() => activeSessionStamp(tracker, ref), logUnexpected);
   }
   const replyToken = (event as { replyToken?: unknown }).replyToken;
   if (ref !== undefined && typeof replyToken === 'string' && replyToken !== '') {

@@ -2,13 +2,8 @@
  * The Telegraf middleware: counts the update, stamps `ctx.botSession`, counts what the bot
  * sends while handling it, and ends the session `interrupted` when the handler throws.
  */
-import {
-  type ConversationRef,
-  type SessionStamp,
-  type SessionTracker,
-  unlessStoreDown,
-} from '@botsession/core';
-import { endInterrupted, telegramDeliveryId } from '@botsession/webhook';
+import { type SessionTracker, unlessStoreDown } from '@botsession/core';
+import { activeSessionStamp, endInterrupted, telegramDeliveryId } from '@botsession/webhook';
 import type { Context, MiddlewareFn } from 'telegraf';
 import type { BotSessionFlavor } from './context.js';
 import { CHANNEL_KEY, findRef, isInteraction } from './map.js';
@@ -51,7 +46,7 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
     if (ref !== undefined) {
       ctx.botSession = isInteraction(ctx.update)
         ? await unlessStoreDown(tracker.track(ref, { direction: 'inbound', deliveryId }))
-        : await activeSession(tracker, ref);
+        : await activeSessionStamp(tracker, ref);
     }
     // ctx.telegram is a fresh Telegram instance per update, so this wrap never leaks into another update.
     interceptSends(ctx.telegram, tracker, {
@@ -74,17 +69,6 @@ export function botSession<C extends Context & BotSessionFlavor = Context & BotS
       throw error;
     }
   };
-}
-
-/** Updates that are no interaction still see the session they happen in, without counting. */
-async function activeSession(
-  tracker: SessionTracker,
-  ref: ConversationRef,
-): Promise<SessionStamp | undefined> {
-  const session = await unlessStoreDown(tracker.get(ref));
-  return session === undefined
-    ? undefined
-    : { sessionId: session.id, isNew: false, redelivered: false, session };
 }
 
 function logFailure(error: unknown): void {

@@ -55,6 +55,7 @@ export { sendError, sendJson, sendText } from './respond.js';
 export { type HmacAlgorithm, headerOf, hmac, safeEqual } from './signature.js';
 export { isTelegramInteraction, TELEGRAM_CHANNEL, telegramDeliveryId } from './telegram.js';
 export {
+  activeSessionStamp,
   endInterrupted,
   type ReportError,
   replyDeliveryId,

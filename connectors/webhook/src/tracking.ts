@@ -30,6 +30,21 @@ export async function unlessStoreDownOrReport<T>(
 }
 
 /**
+ * The stamp of the conversation's active session, counting nothing: an update or event that is
+ * no interaction still sees the session it happens in. Undefined when none is active or the
+ * store is down (core's `unlessStoreDown`); any other failure rejects.
+ */
+export async function activeSessionStamp(
+  tracker: SessionTracker,
+  ref: ConversationRef,
+): Promise<SessionStamp | undefined> {
+  const session = await unlessStoreDown(tracker.get(ref));
+  return session === undefined
+    ? undefined
+    : { sessionId: session.id, isNew: false, redelivered: false, session };
+}
+
+/**
  * Tracks one message (with the platform's `deliveryId`, when it has one); a store outage
  * yields no stamp instead of an error, so the bot still answers (see `unlessStoreDownOrReport`).
  */
